@@ -1,0 +1,104 @@
+#pragma once
+
+#include <memory>
+
+#include "llmmem/breakdown.hpp"
+#include "llmmem/model_spec.hpp"
+#include "llmmem/parameters.hpp"
+#include "llmmem/request.hpp"
+
+namespace llmmem {
+
+/// The spec's `MemoryEstimator`: one model (ModelSpec, which already knows dense vs. MoE,
+/// GQA, gated MLPs...) under one framework's memory policy. Subclasses are the spec's
+/// estimator kinds and change only framework policy, so vLLM serving an MoE model keeps
+/// the MoE accounting. Every `estimate_*` returns GiB per GPU for the most loaded GPU.
+class MemoryEstimator {
+ public:
+  MemoryEstimator(ModelSpec model, MemoryEstimationParameters params);
+  virtual ~MemoryEstimator() = default;
+
+  /// The spec's class name, e.g. "vLLMMemoryEstimator".
+  virtual const char* kind() const = 0;
+
+  virtual double estimate_model_weights(const Parallelism& parallelism) const;
+  virtual double estimate_activations(const Scenario& scenario) const;
+  virtual double estimate_gradients(const Scenario& scenario) const;
+  virtual double estimate_optimizer_states(const Scenario& scenario) const;
+  virtual double estimate_kv_cache(const Scenario& scenario) const;
+  virtual double estimate_cuda_graphs(const Scenario& scenario) const;
+  virtual double estimate_compilation_overhead(const Scenario& scenario) const;
+
+  /// Sums the components and adds the spec's fragmentation and safety margin.
+  MemoryBreakdown estimate_total_memory(const Scenario& scenario) const;
+
+  const ModelSpec& model() const { return model_; }
+  const ParameterCounts& parameter_counts() const { return counts_; }
+  const MemoryEstimationParameters& params() const { return params_; }
+
+  /// Bytes one stored weight takes (dtype, or quantized bits with the spec's overhead).
+  double bytes_per_parameter() const;
+  /// Bytes of one activation element.
+  double compute_dtype_bytes() const;
+  /// Parameters held by the most loaded GPU under TP, PP and EP (before any ZeRO sharding).
+  double parameters_per_gpu(const Parallelism& parallelism) const;
+  /// Decoder layers on the most loaded pipeline stage.
+  std::int64_t layers_per_stage(const Parallelism& parallelism) const;
+  /// KV cache bytes one token takes on one GPU (its KV heads, its pipeline stage's layers).
+  double kv_cache_bytes_per_token(const Scenario& scenario) const;
+
+ protected:
+  /// Peak activation bytes while one decoder layer runs forward over `tokens` tokens
+  /// (`batch` sequences of `seq_len`): inference frees each layer's activations before the next.
+  double layer_forward_bytes(double tokens, double batch, double seq_len,
+                             const Scenario& scenario) const;
+  /// Activation bytes one layer keeps for the backward pass (spec formula, with GQA and gated MLP).
+  double layer_training_bytes(double batch, double seq_len, const Scenario& scenario) const;
+  double kv_cache_for_tokens(double tokens, const Scenario& scenario) const;
+
+  ModelSpec model_;
+  MemoryEstimationParameters params_;
+  ParameterCounts counts_;
+};
+
+/// Plain Hugging Face transformers: inference with a KV cache (`generate`), or PyTorch training.
+class TransformersMemoryEstimator : public MemoryEstimator {
+ public:
+  using MemoryEstimator::MemoryEstimator;
+  const char* kind() const override { return "TransformersMemoryEstimator"; }
+};
+
+/// The spec's MoE kind. Expert accounting lives in ModelSpec, so this only names the kind.
+class MoEMemoryEstimator : public TransformersMemoryEstimator {
+ public:
+  using TransformersMemoryEstimator::TransformersMemoryEstimator;
+  const char* kind() const override { return "MoEMemoryEstimator"; }
+};
+
+/// vLLM serving: paged KV cache for max_num_seqs x max_model_len, CUDA graphs.
+class vLLMMemoryEstimator : public MemoryEstimator {
+ public:
+  using MemoryEstimator::MemoryEstimator;
+  const char* kind() const override { return "vLLMMemoryEstimator"; }
+  double estimate_activations(const Scenario& scenario) const override;
+  double estimate_kv_cache(const Scenario& scenario) const override;
+  double estimate_cuda_graphs(const Scenario& scenario) const override;
+};
+
+/// DeepSpeed training with ZeRO stages 0-3 over data_parallel_size ranks.
+class DeepSpeedMemoryEstimator : public MemoryEstimator {
+ public:
+  using MemoryEstimator::MemoryEstimator;
+  const char* kind() const override { return "DeepSpeedMemoryEstimator"; }
+  double estimate_model_weights(const Parallelism& parallelism) const override;
+  double estimate_gradients(const Scenario& scenario) const override;
+  double estimate_optimizer_states(const Scenario& scenario) const override;
+  double estimate_kv_cache(const Scenario& scenario) const override;
+};
+
+/// The spec's factory: picks the kind from the framework and, for plain transformers,
+/// from whether the config has experts.
+std::unique_ptr<MemoryEstimator> create_memory_estimator(const ModelSpec& model, Framework framework,
+                                                         const MemoryEstimationParameters& params);
+
+}  // namespace llmmem

@@ -1,0 +1,68 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "llmmem/model_spec.hpp"
+#include "llmmem/parameters.hpp"
+
+namespace llmmem {
+
+enum class Framework { transformers, vllm, deepspeed };
+enum class Mode { inference, training };
+
+/// Attention kernels differ in what they materialise: eager attention keeps the
+/// batch x heads x seq x seq score matrix, SDPA/flash kernels never do.
+enum class AttentionImplementation { sdpa, flash_attention_2, eager };
+
+struct Workload {
+  std::int64_t batch_size = 1;
+  std::int64_t sequence_length = 512;
+  std::int64_t max_num_seqs = 256;
+  std::int64_t max_model_len = 4096;
+  std::int64_t max_num_batched_tokens = 8192;  // vLLM's prefill chunk; bounds its activation peak
+  std::int64_t block_size = 16;                // vLLM's paged KV block, in tokens
+  std::string kv_cache_dtype = "auto";
+};
+
+struct Parallelism {
+  std::int64_t tensor_parallel_size = 1;
+  std::int64_t pipeline_parallel_size = 1;
+  std::int64_t data_parallel_size = 1;
+  std::int64_t expert_parallel_size = 1;
+  std::int64_t zero_stage = 0;
+};
+
+struct FrameworkConfig {
+  std::string optimizer_type = "adamw";
+  std::vector<std::int64_t> cudagraph_capture_sizes;
+  AttentionImplementation attention_implementation = AttentionImplementation::sdpa;
+  std::optional<double> gpu_memory_gib;
+  double gpu_memory_utilization = 0.9;
+  // The spec lets the framework config override these two parameters.
+  std::optional<double> graph_memory_overhead_ratio;
+  std::optional<double> graph_batch_scaling_factor;
+};
+
+/// What runs on the model: everything in a request but the model and the spec's parameters.
+struct Scenario {
+  Workload workload;
+  Parallelism parallelism;
+  FrameworkConfig framework_config;
+  Mode mode = Mode::inference;
+};
+
+/// One request of DESIGN.md, parsed and validated.
+struct Request {
+  ModelSpec model;
+  Framework framework = Framework::transformers;
+  Scenario scenario;
+  MemoryEstimationParameters params;
+};
+
+const char* to_string(Framework framework);
+const char* to_string(Mode mode);
+
+}  // namespace llmmem

@@ -1,0 +1,137 @@
+#include "llmmem/api.hpp"
+
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "llmmem/error.hpp"
+#include "units.hpp"
+
+namespace llmmem {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+std::vector<std::string> scenario_warnings(const Request& request, const MemoryEstimator& estimator) {
+  const ModelSpec& m = request.model;
+  const Scenario& s = request.scenario;
+  const MemoryEstimationParameters& params = request.params;
+  std::vector<std::string> warnings = m.warnings;
+  if (m.storage_dtype.empty() && !m.is_quantized()) {
+    warnings.push_back("config has no torch_dtype: weights counted as params.default_storage_dtype (" +
+                       params.default_storage_dtype + ")");
+  }
+  if (m.is_quantized()) {
+    warnings.push_back("quantized (" + std::to_string(m.quantization_bits) +
+                       "-bit): every parameter counted at that width (the spec's formula); real "
+                       "checkpoints keep embeddings, lm_head and scales in 16 bits");
+  }
+  if (m.attention.num_kv_heads % s.parallelism.tensor_parallel_size != 0 &&
+      s.parallelism.tensor_parallel_size < m.attention.num_kv_heads) {
+    warnings.push_back("num_key_value_heads (" + std::to_string(m.attention.num_kv_heads) +
+                       ") is not divisible by tensor_parallel_size: KV heads counted rounded up per GPU");
+  }
+  if (s.parallelism.expert_parallel_size > 1 && !m.is_moe()) {
+    warnings.push_back("parallelism.expert_parallel_size has no effect on a dense model");
+  }
+  const bool has_graphs = !s.framework_config.cudagraph_capture_sizes.empty();
+  if (request.framework == Framework::vllm && !has_graphs) {
+    warnings.push_back("framework_config.cudagraph_capture_sizes not given: CUDA graph memory not "
+                       "counted (vLLM captures graphs unless --enforce-eager)");
+  }
+  if (request.framework != Framework::vllm && has_graphs) {
+    warnings.push_back("framework_config.cudagraph_capture_sizes applies to vllm only: ignored");
+  }
+  if (s.mode == Mode::inference && s.framework_config.optimizer_type != "adamw") {
+    warnings.push_back("framework_config.optimizer_type has no effect on inference");
+  }
+  (void)estimator;
+  return warnings;
+}
+
+json model_json(const ModelSpec& m, const MemoryEstimator& e, const Parallelism& p) {
+  const ParameterCounts& c = e.parameter_counts();
+  json model = {
+      {"architecture", m.architecture},
+      {"model_type", m.model_type},
+      {"total_parameters", c.total()},
+      {"active_parameters_per_token", c.active_per_token()},
+      {"embedding_parameters", c.embeddings()},
+      {"parameters_per_gpu", std::llround(e.parameters_per_gpu(p))},
+      {"num_hidden_layers", m.num_layers},
+      {"hidden_size", m.hidden_size},
+      {"num_attention_heads", m.attention.num_heads},
+      {"num_key_value_heads", m.attention.num_kv_heads},
+      {"head_dim", m.attention.head_dim},
+      {"intermediate_size", m.mlp.intermediate_size},
+      {"vocab_size", m.vocab_size},
+      {"tie_word_embeddings", m.tie_word_embeddings},
+      {"gated_mlp", m.mlp.gated},
+      {"num_experts", m.moe.num_experts},
+      {"experts_per_token", m.moe.experts_per_token},
+      {"storage_dtype", m.storage_dtype.empty() ? e.params().default_storage_dtype : m.storage_dtype},
+      {"quantization_bits", m.quantization_bits},
+      {"bytes_per_parameter", e.bytes_per_parameter()},
+      {"weight_bytes", std::llround(double(c.total()) * e.bytes_per_parameter())},
+  };
+  return model;
+}
+
+}  // namespace
+
+std::string estimate_to_json(const Request& request) {
+  const auto estimator = create_memory_estimator(request.model, request.framework, request.params);
+  const Scenario& s = request.scenario;
+  const MemoryBreakdown breakdown = estimator->estimate_total_memory(s);
+
+  json response;
+  response["estimator"] = estimator->kind();
+  response["framework"] = to_string(request.framework);
+  response["mode"] = to_string(s.mode);
+  json& components = response["breakdown"];
+  for (const auto& [key, gib] : breakdown.to_dict()) {
+    if (!std::isfinite(gib) || gib < 0) {
+      throw InputError("request", "the estimate overflowed for component " + std::string(key) +
+                                      ": the inputs are beyond what can be computed");
+    }
+    components[std::string(key)] = gib;
+  }
+  response["model"] = model_json(request.model, *estimator, s.parallelism);
+  response["kv_cache_bytes_per_token"] = estimator->kv_cache_bytes_per_token(s);
+  if (s.framework_config.gpu_memory_gib) {
+    // vLLM claims gpu_memory_utilization of the card; other frameworks can use all of it.
+    const double usable = *s.framework_config.gpu_memory_gib *
+                          (request.framework == Framework::vllm ? s.framework_config.gpu_memory_utilization : 1.0);
+    const double total = breakdown.total_gb();
+    response["fit"] = {{"gpu_memory_gib", *s.framework_config.gpu_memory_gib},
+                       {"usable_gib", usable},
+                       {"fits", total <= usable},
+                       {"headroom_gib", usable - total}};
+  }
+  response["warnings"] = scenario_warnings(request, *estimator);
+  return response.dump();
+}
+
+std::string estimate_json(std::string_view request_json) noexcept {
+  try {
+    try {
+      const Request request = parse_request(request_json);
+      return R"({"ok":true,"result":)" + estimate_to_json(request) + "}";
+    } catch (const InputError& e) {
+      return json{{"ok", false}, {"error", {{"field", e.field()}, {"message", e.what()}}}}.dump(
+          -1, ' ', false, json::error_handler_t::replace);
+    } catch (const std::bad_alloc&) {
+      return R"({"ok":false,"error":{"field":"request","message":"request: out of memory"}})";
+    } catch (const std::exception& e) {
+      return json{{"ok", false},
+                  {"error", {{"field", ""}, {"message", std::string("internal error: ") + e.what()}}}}
+          .dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+  } catch (...) {
+    return R"({"ok":false,"error":{"field":"","message":"internal error"}})";
+  }
+}
+
+const char* version() noexcept { return LLMMEM_VERSION; }
+
+}  // namespace llmmem

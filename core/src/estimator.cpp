@@ -1,0 +1,247 @@
+#include "llmmem/estimator.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "units.hpp"
+
+namespace llmmem {
+
+MemoryEstimator::MemoryEstimator(ModelSpec model, MemoryEstimationParameters params)
+    : model_(std::move(model)), params_(std::move(params)), counts_(model_.parameter_counts()) {}
+
+double MemoryEstimator::bytes_per_parameter() const {
+  if (model_.is_quantized()) {
+    // The spec's _get_precision_bytes: bits/8, times the packing overhead below 8 bits.
+    const double bytes = model_.quantization_bits / 8.0;
+    return model_.quantization_bits < 8 ? bytes * params_.quantization_overhead_multiplier : bytes;
+  }
+  return dtype_bytes(model_.storage_dtype.empty() ? params_.default_storage_dtype
+                                                  : model_.storage_dtype);
+}
+
+double MemoryEstimator::compute_dtype_bytes() const {
+  // Float checkpoints compute in their own dtype; quantized ones dequantize to the compute dtype.
+  const double storage = model_.is_quantized() ? 0 : bytes_per_parameter();
+  return storage >= 2 ? storage : dtype_bytes(params_.default_compute_dtype);
+}
+
+std::int64_t MemoryEstimator::layers_per_stage(const Parallelism& parallelism) const {
+  return ceil_div(model_.num_layers, parallelism.pipeline_parallel_size);
+}
+
+double MemoryEstimator::parameters_per_gpu(const Parallelism& p) const {
+  const ParameterCounts& c = counts_;
+  const double tp = double(p.tensor_parallel_size);
+  // Megatron-style TP (also vLLM's and transformers' tp_plan): linear layers and the
+  // vocabulary are split across ranks, norms and the router are replicated.
+  double experts = 0;
+  if (model_.is_moe()) {
+    experts = p.expert_parallel_size > 1
+                  // Expert parallelism places whole experts; the busiest rank gets the remainder.
+                  ? double(ceil_div(c.num_experts, p.expert_parallel_size) * c.one_expert)
+                  : double(c.experts_per_layer()) / tp;
+  }
+  const double layer = double(c.attention_per_layer + c.dense_mlp_per_layer) / tp + experts +
+                       double(c.norms_per_layer + c.router_per_layer);
+  const double input_side = double(c.token_embedding) / tp + double(c.position_embedding);
+  // With pipeline stages, the last stage needs its own lm_head even when tied to the embedding.
+  const bool head_shares_embedding = c.lm_head == 0 && p.pipeline_parallel_size == 1;
+  const double output_side =
+      double(c.final_norm) +
+      (head_shares_embedding ? 0.0 : double(model_.vocab_size * model_.hidden_size) / tp);
+  const double layers = double(layers_per_stage(p)) * layer;
+  if (p.pipeline_parallel_size == 1) return input_side + layers + output_side;
+  return layers + std::max(input_side, output_side);  // the most loaded stage: first or last
+}
+
+double MemoryEstimator::estimate_model_weights(const Parallelism& parallelism) const {
+  return parameters_per_gpu(parallelism) * bytes_per_parameter() / kBytesPerGiB;
+}
+
+double MemoryEstimator::kv_cache_bytes_per_token(const Scenario& s) const {
+  const std::string& dtype = s.workload.kv_cache_dtype;
+  double element_bytes = 2;
+  if (dtype == "auto") {
+    element_bytes = compute_dtype_bytes();  // vLLM: "auto" uses the model's dtype
+  } else if (dtype.rfind("fp8", 0) == 0) {
+    element_bytes = 1;
+  } else {
+    element_bytes = dtype_bytes(dtype);
+  }
+  // KV heads are split across TP ranks; with more ranks than KV heads each rank keeps one
+  // replica (vLLM: max(1, num_kv_heads // tp_size)).
+  const std::int64_t kv_heads =
+      std::max<std::int64_t>(1, ceil_div(model_.attention.num_kv_heads, s.parallelism.tensor_parallel_size));
+  return element_bytes * 2.0 * double(kv_heads) * double(model_.attention.head_dim) *
+         double(layers_per_stage(s.parallelism));
+}
+
+double MemoryEstimator::kv_cache_for_tokens(double tokens, const Scenario& s) const {
+  return tokens * kv_cache_bytes_per_token(s) / kBytesPerGiB;
+}
+
+double MemoryEstimator::layer_forward_bytes(double tokens, double batch, double seq_len,
+                                            const Scenario& s) const {
+  const double a = compute_dtype_bytes();
+  const double tp = double(s.parallelism.tensor_parallel_size);
+  const AttentionShape& at = model_.attention;
+  const double h = double(model_.hidden_size);
+
+  const double residual = 2.0 * tokens * h * a;  // layer input and its normed copy
+  double attention = tokens * double(at.num_heads + 2 * at.num_kv_heads) * double(at.head_dim) * a / tp +
+                     tokens * double(at.num_heads * at.head_dim) * a / tp;  // q, k, v and output
+  if (s.framework_config.attention_implementation == AttentionImplementation::eager) {
+    // transformers' eager_attention_forward: scores, then softmax in fp32 cast back.
+    attention += batch * double(at.num_heads) / tp * seq_len * seq_len * (a + 4.0);
+  }
+  // Gated MLP: act(gate) and up live together with their product; plain MLP: fc1 and act(fc1).
+  const double live_intermediates = model_.mlp.gated ? 3.0 : 2.0;
+  double mlp = 0;
+  if (model_.is_moe()) {
+    const double routed_tokens = tokens * double(model_.moe.experts_per_token);
+    mlp = routed_tokens * double(model_.moe.expert_intermediate_size) * live_intermediates * a / tp +
+          tokens * double(model_.moe.num_experts) * 4.0;  // router logits, fp32
+  } else {
+    mlp = tokens * double(model_.mlp.intermediate_size) * live_intermediates * a / tp;
+  }
+  return residual + std::max(attention, mlp);
+}
+
+double MemoryEstimator::layer_training_bytes(double batch, double seq_len, const Scenario& s) const {
+  // The spec's per-layer activations (_estimate_attention_activations + _estimate_mlp_activations),
+  // with K/V sized by the KV heads, both gated-MLP intermediates, and the s^2 scores only
+  // where the attention kernel materialises them.
+  const double a = compute_dtype_bytes();
+  const double tp = double(s.parallelism.tensor_parallel_size);
+  const AttentionShape& at = model_.attention;
+  const double tokens = batch * seq_len;
+  double bytes = tokens * double(at.num_heads + 2 * at.num_kv_heads) * double(at.head_dim) * a / tp;
+  if (s.framework_config.attention_implementation == AttentionImplementation::eager) {
+    bytes += batch * double(at.num_heads) / tp * seq_len * seq_len * a;
+  }
+  const double intermediate = model_.is_moe() ? double(model_.moe.expert_intermediate_size *
+                                                       model_.moe.experts_per_token)
+                                              : double(model_.mlp.intermediate_size);
+  bytes += tokens * intermediate * (model_.mlp.gated ? 2.0 : 1.0) * a / tp;
+  return bytes;
+}
+
+double MemoryEstimator::estimate_activations(const Scenario& s) const {
+  const double batch = double(s.workload.batch_size);
+  const double seq_len = double(s.workload.sequence_length);
+  if (s.mode == Mode::training) {
+    return layer_training_bytes(batch, seq_len, s) * double(layers_per_stage(s.parallelism)) *
+           params_.activation_recomputation_factor / kBytesPerGiB;
+  }
+  // Inference frees each layer's activations before the next layer runs. generate() computes
+  // logits for the last position only (transformers >= 4.45, logits_to_keep), upcast to fp32.
+  const double logits = batch * double(model_.vocab_size) * 4.0;
+  return (layer_forward_bytes(batch * seq_len, batch, seq_len, s) + logits) / kBytesPerGiB;
+}
+
+double MemoryEstimator::estimate_gradients(const Scenario& s) const {
+  if (s.mode == Mode::inference || params_.gradient_memory_multiplier == 0) return 0;
+  return MemoryEstimator::estimate_model_weights(s.parallelism) * params_.gradient_memory_multiplier;
+}
+
+double MemoryEstimator::estimate_optimizer_states(const Scenario& s) const {
+  if (s.mode == Mode::inference || s.framework_config.optimizer_type == "sgd") return 0;
+  // The spec: Adam(W) keeps momentum and variance, two copies of the weights.
+  return MemoryEstimator::estimate_model_weights(s.parallelism) * 2.0;
+}
+
+double MemoryEstimator::estimate_kv_cache(const Scenario& s) const {
+  if (s.mode == Mode::training) return 0;  // training runs with use_cache=False
+  // generate() keeps K and V of every position of every sequence (DynamicCache).
+  return kv_cache_for_tokens(double(s.workload.batch_size) * double(s.workload.sequence_length), s);
+}
+
+double MemoryEstimator::estimate_cuda_graphs(const Scenario&) const { return 0; }
+double MemoryEstimator::estimate_compilation_overhead(const Scenario&) const { return 0; }
+
+MemoryBreakdown MemoryEstimator::estimate_total_memory(const Scenario& s) const {
+  MemoryBreakdown b;
+  b.model_weights_gb = estimate_model_weights(s.parallelism);
+  b.activations_gb = estimate_activations(s);
+  b.gradients_gb = estimate_gradients(s);
+  b.optimizer_states_gb = estimate_optimizer_states(s);
+  b.kv_cache_gb = estimate_kv_cache(s);
+  b.cuda_graphs_gb = estimate_cuda_graphs(s);
+  b.compilation_overhead_gb = estimate_compilation_overhead(s);
+  const double base = b.total_gb();
+  b.fragmentation_overhead_gb = base * (params_.fragmentation_overhead_factor - 1.0);
+  b.safety_margin_gb =
+      std::max(params_.min_memory_safety_margin_gb, base * params_.memory_safety_margin_factor);
+  return b;
+}
+
+// ---- vLLM ----
+
+double vLLMMemoryEstimator::estimate_activations(const Scenario& s) const {
+  // vLLM's profiling run pushes one batch of max_num_batched_tokens through the model
+  // (its attention kernels never hold s^2 scores) and samples max_num_seqs rows of fp32 logits.
+  const Workload& w = s.workload;
+  const double tokens = std::min(double(w.max_num_batched_tokens),
+                                 double(w.max_num_seqs) * double(w.max_model_len));
+  Scenario flash = s;
+  flash.framework_config.attention_implementation = AttentionImplementation::flash_attention_2;
+  const double logits = double(w.max_num_seqs) * double(model_.vocab_size) * 4.0;
+  return (layer_forward_bytes(tokens, 1, tokens, flash) + logits) / kBytesPerGiB;
+}
+
+double vLLMMemoryEstimator::estimate_kv_cache(const Scenario& s) const {
+  // Demand: max_num_seqs sequences of max_model_len tokens, each in whole paged blocks.
+  const Workload& w = s.workload;
+  const double tokens_per_sequence = double(ceil_div(w.max_model_len, w.block_size) * w.block_size);
+  return kv_cache_for_tokens(double(w.max_num_seqs) * tokens_per_sequence, s);
+}
+
+double vLLMMemoryEstimator::estimate_cuda_graphs(const Scenario& s) const {
+  // The spec's empirical formula, per capture size: weights x ratio x (1 + size x scaling).
+  // We take this GPU's (sharded) weights; the spec takes the unsharded model's.
+  const FrameworkConfig& f = s.framework_config;
+  const double ratio = f.graph_memory_overhead_ratio.value_or(params_.graph_memory_overhead_ratio);
+  const double scaling = f.graph_batch_scaling_factor.value_or(params_.graph_batch_scaling_factor);
+  const double weights = estimate_model_weights(s.parallelism);
+  double total = 0;
+  for (std::int64_t size : f.cudagraph_capture_sizes) {
+    total += weights * ratio * (1.0 + double(size) * scaling);
+  }
+  return total;
+}
+
+// ---- DeepSpeed ----
+
+double DeepSpeedMemoryEstimator::estimate_model_weights(const Parallelism& p) const {
+  const double weights = MemoryEstimator::estimate_model_weights(p);
+  return p.zero_stage >= 3 ? weights / double(p.data_parallel_size) : weights;  // ZeRO-3: parameters
+}
+
+double DeepSpeedMemoryEstimator::estimate_gradients(const Scenario& s) const {
+  // Gradients are sized from the unpartitioned weights (the spec divides twice under ZeRO-3).
+  const double gradients = MemoryEstimator::estimate_gradients(s);
+  return s.parallelism.zero_stage >= 2 ? gradients / double(s.parallelism.data_parallel_size) : gradients;
+}
+
+double DeepSpeedMemoryEstimator::estimate_optimizer_states(const Scenario& s) const {
+  // ZeRO stage 1 already partitions optimizer states (Rajbhandari et al. 2020, "P_os");
+  // the spec starts at stage 2.
+  const double states = MemoryEstimator::estimate_optimizer_states(s);
+  return s.parallelism.zero_stage >= 1 ? states / double(s.parallelism.data_parallel_size) : states;
+}
+
+double DeepSpeedMemoryEstimator::estimate_kv_cache(const Scenario&) const { return 0; }
+
+std::unique_ptr<MemoryEstimator> create_memory_estimator(const ModelSpec& model, Framework framework,
+                                                         const MemoryEstimationParameters& params) {
+  switch (framework) {
+    case Framework::vllm: return std::make_unique<vLLMMemoryEstimator>(model, params);
+    case Framework::deepspeed: return std::make_unique<DeepSpeedMemoryEstimator>(model, params);
+    default:
+      if (model.is_moe()) return std::make_unique<MoEMemoryEstimator>(model, params);
+      return std::make_unique<TransformersMemoryEstimator>(model, params);
+  }
+}
+
+}  // namespace llmmem

@@ -1,0 +1,149 @@
+#pragma once
+// Field-by-field reading of a JSON object with messages that name the field's full path.
+// nlohmann's own exception texts name no field ("type must be number"), so every check is explicit.
+
+#include <cmath>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "llmmem/error.hpp"
+
+namespace llmmem::detail {
+
+using json = nlohmann::json;
+
+/// The value as the user wrote it, shortened for a one-line message.
+inline std::string quote_value(const json& value) {
+  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (text.size() > 60) text = text.substr(0, 57) + "...";
+  return text;
+}
+
+[[noreturn]] inline void fail(const std::string& path, const std::string& what) {
+  throw InputError(path, path + ": " + what);
+}
+
+inline const char* json_type_name(const json& value) {
+  switch (value.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::boolean: return "a boolean";
+    case json::value_t::string: return "a string";
+    case json::value_t::array: return "an array";
+    case json::value_t::object: return "an object";
+    default: return "a number";
+  }
+}
+
+/// How a JSON null reads: config.json writes null for "use the default" (`"n_inner": null`);
+/// in a request, null is a value of the wrong type (JavaScript's NaN serialises to null).
+enum class Nulls { mean_default, are_values };
+
+class ObjectReader {
+ public:
+  ObjectReader(const json& object, std::string path, Nulls nulls = Nulls::are_values)
+      : object_(object), path_(std::move(path)), nulls_(nulls) {
+    if (!object_.is_object()) {
+      fail(path_, std::string("must be a JSON object, got ") + json_type_name(object_));
+    }
+  }
+
+  std::string path_of(std::string_view key) const {
+    return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+  }
+
+  /// The value under the first of `keys` present (and, for configs, not null); marks every
+  /// alias as read. Sets `found_key` to the key used.
+  const json* find(std::initializer_list<std::string_view> keys, std::string* found_key = nullptr) {
+    const json* hit = nullptr;
+    for (std::string_view key : keys) {
+      read_.insert(std::string(key));
+      auto it = object_.find(std::string(key));
+      if (hit == nullptr && it != object_.end() && !(it->is_null() && nulls_ == Nulls::mean_default)) {
+        hit = &*it;
+        if (found_key) *found_key = std::string(key);
+      }
+    }
+    return hit;
+  }
+
+  std::optional<std::int64_t> integer(std::initializer_list<std::string_view> keys,
+                                      std::int64_t min, std::int64_t max) {
+    std::string key;
+    const json* value = find(keys, &key);
+    if (!value) return std::nullopt;
+    const std::string path = path_of(key);
+    const std::string expected =
+        min == 1 ? "a positive integer" : (min == 0 ? "a non-negative integer" : "an integer");
+    std::int64_t result = 0;
+    if (value->is_number_integer() || value->is_number_unsigned()) {
+      if (value->is_number_unsigned() && value->get<std::uint64_t>() > std::uint64_t(INT64_MAX)) {
+        fail(path, "must be at most " + std::to_string(max) + ", got " + quote_value(*value));
+      }
+      result = value->get<std::int64_t>();
+    } else if (value->is_number_float() && std::isfinite(value->get<double>()) &&
+               std::trunc(value->get<double>()) == value->get<double>() &&
+               std::fabs(value->get<double>()) < 9.0e15) {
+      result = static_cast<std::int64_t>(value->get<double>());  // 4096.0 is an integer too
+    } else {
+      fail(path, "must be " + expected + ", got " + quote_value(*value));
+    }
+    if (result < min) fail(path, "must be " + expected + ", got " + quote_value(*value));
+    if (result > max) {
+      fail(path, "must be at most " + std::to_string(max) + ", got " + quote_value(*value));
+    }
+    return result;
+  }
+
+  /// A finite number; `value_text` receives the value as written (for the spec's messages).
+  std::optional<double> number(std::initializer_list<std::string_view> keys,
+                               std::string* value_text = nullptr) {
+    std::string key;
+    const json* value = find(keys, &key);
+    if (!value) return std::nullopt;
+    if (!value->is_number() || !std::isfinite(value->get<double>())) {
+      fail(path_of(key), "must be a number, got " + quote_value(*value));
+    }
+    if (value_text) *value_text = value->dump();
+    return value->get<double>();
+  }
+
+  std::optional<std::string> string(std::initializer_list<std::string_view> keys) {
+    std::string key;
+    const json* value = find(keys, &key);
+    if (!value) return std::nullopt;
+    if (!value->is_string()) fail(path_of(key), "must be a string, got " + quote_value(*value));
+    return value->get<std::string>();
+  }
+
+  std::optional<bool> boolean(std::initializer_list<std::string_view> keys) {
+    std::string key;
+    const json* value = find(keys, &key);
+    if (!value) return std::nullopt;
+    if (!value->is_boolean()) fail(path_of(key), "must be true or false, got " + quote_value(*value));
+    return value->get<bool>();
+  }
+
+  /// Request objects accept only the fields we know: a misspelt field is an error, not a no-op.
+  void reject_unknown_fields() const {
+    for (const auto& item : object_.items()) {
+      if (read_.count(item.key())) continue;
+      std::string known;
+      for (const std::string& key : read_) known += (known.empty() ? "" : ", ") + key;
+      fail(path_of(item.key()), "unknown field (known fields: " + known + ")");
+    }
+  }
+
+ private:
+  const json& object_;
+  std::string path_;
+  Nulls nulls_;
+  std::set<std::string> read_;
+};
+
+}  // namespace llmmem::detail

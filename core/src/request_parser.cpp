@@ -1,0 +1,242 @@
+// Request JSON (DESIGN.md "Contract") -> Request, every field validated with its path.
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+#include "config_parser.hpp"
+#include "json_reader.hpp"
+#include "llmmem/api.hpp"
+
+namespace llmmem {
+namespace {
+
+using detail::fail;
+using detail::json;
+using detail::ObjectReader;
+
+constexpr std::int64_t kMaxTokens = std::int64_t(1) << 40;  // far past any context or batch
+constexpr std::int64_t kMaxGpus = std::int64_t(1) << 20;
+
+template <typename Enum, std::size_t N>
+Enum choose(const std::string& path, const std::string& value,
+            const std::array<std::pair<std::string_view, Enum>, N>& choices) {
+  std::string names;
+  for (const auto& [name, choice] : choices) {
+    if (name == value) return choice;
+    names += (names.empty() ? "\"" : ", \"") + std::string(name) + "\"";
+  }
+  fail(path, "must be one of " + names + ", got \"" + value + "\"");
+}
+
+Workload read_workload(ObjectReader& r) {
+  Workload w;
+  w.batch_size = r.integer({"batch_size"}, 1, kMaxTokens).value_or(w.batch_size);
+  w.sequence_length = r.integer({"sequence_length"}, 1, kMaxTokens).value_or(w.sequence_length);
+  w.max_num_seqs = r.integer({"max_num_seqs"}, 1, kMaxTokens).value_or(w.max_num_seqs);
+  w.max_model_len = r.integer({"max_model_len"}, 1, kMaxTokens).value_or(w.max_model_len);
+  w.max_num_batched_tokens =
+      r.integer({"max_num_batched_tokens"}, 1, kMaxTokens).value_or(w.max_num_batched_tokens);
+  w.block_size = r.integer({"block_size"}, 1, 1 << 20).value_or(w.block_size);
+  if (auto dtype = r.string({"kv_cache_dtype"})) {
+    constexpr std::array<std::pair<std::string_view, int>, 11> kKvDtypes = {{
+        {"auto", 0}, {"float16", 0}, {"fp16", 0}, {"half", 0}, {"bfloat16", 0}, {"bf16", 0},
+        {"float32", 0}, {"fp32", 0}, {"fp8", 0}, {"fp8_e4m3", 0}, {"fp8_e5m2", 0}}};
+    choose(r.path_of("kv_cache_dtype"), *dtype, kKvDtypes);
+    w.kv_cache_dtype = *dtype;
+  }
+  r.reject_unknown_fields();
+  return w;
+}
+
+Parallelism read_parallelism(ObjectReader& r) {
+  Parallelism p;
+  p.tensor_parallel_size = r.integer({"tensor_parallel_size"}, 1, kMaxGpus).value_or(1);
+  p.pipeline_parallel_size = r.integer({"pipeline_parallel_size"}, 1, kMaxGpus).value_or(1);
+  p.data_parallel_size = r.integer({"data_parallel_size"}, 1, kMaxGpus).value_or(1);
+  p.expert_parallel_size = r.integer({"expert_parallel_size"}, 1, kMaxGpus).value_or(1);
+  p.zero_stage = r.integer({"zero_stage"}, 0, 3).value_or(0);
+  r.reject_unknown_fields();
+  return p;
+}
+
+/// A spec parameter: a number within its spec bound, else the spec's own message.
+void read_bounded(ObjectReader& r, std::string_view name, double& target) {
+  std::string written;
+  auto value = r.number({name}, &written);
+  if (!value) return;
+  for (auto b = parameter_bounds_begin(); b != parameter_bounds_end(); ++b) {
+    if (b->name == name && !(b->min <= *value && *value <= b->max)) {
+      throw InputError(r.path_of(name), out_of_range_message(*b, written));
+    }
+  }
+  target = *value;
+}
+
+FrameworkConfig read_framework_config(ObjectReader& r, const MemoryEstimationParameters& params) {
+  FrameworkConfig f;
+  if (auto optimizer = r.string({"optimizer_type"})) {
+    std::string lower = *optimizer;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    constexpr std::array<std::pair<std::string_view, int>, 3> kOptimizers = {
+        {{"adamw", 0}, {"adam", 0}, {"sgd", 0}}};
+    choose(r.path_of("optimizer_type"), lower, kOptimizers);
+    f.optimizer_type = lower;
+  }
+  if (const json* sizes = r.find({"cudagraph_capture_sizes"})) {
+    const std::string path = r.path_of("cudagraph_capture_sizes");
+    if (!sizes->is_array()) fail(path, "must be an array of positive integers, got " + detail::quote_value(*sizes));
+    if (sizes->size() > 4096) fail(path, "must have at most 4096 entries, got " + std::to_string(sizes->size()));
+    for (std::size_t i = 0; i < sizes->size(); ++i) {
+      const json& size = (*sizes)[i];
+      if (!size.is_number_integer() || size.get<std::int64_t>() < 1 || size.get<std::int64_t>() > kMaxTokens) {
+        fail(path + "[" + std::to_string(i) + "]", "must be a positive integer, got " + detail::quote_value(size));
+      }
+      f.cudagraph_capture_sizes.push_back(size.get<std::int64_t>());
+    }
+  }
+  if (auto implementation = r.string({"attention_implementation"})) {
+    constexpr std::array<std::pair<std::string_view, AttentionImplementation>, 3> kImplementations = {{
+        {"sdpa", AttentionImplementation::sdpa},
+        {"flash_attention_2", AttentionImplementation::flash_attention_2},
+        {"eager", AttentionImplementation::eager}}};
+    f.attention_implementation = choose(r.path_of("attention_implementation"), *implementation, kImplementations);
+  }
+  if (auto memory = r.number({"gpu_memory_gib"})) {
+    if (*memory <= 0 || *memory > 1e6) {
+      fail(r.path_of("gpu_memory_gib"), "must be a number of GiB in (0, 1000000], got " + detail::quote_value(*memory));
+    }
+    f.gpu_memory_gib = *memory;
+  }
+  if (auto utilization = r.number({"gpu_memory_utilization"})) {
+    if (*utilization <= 0 || *utilization > 1) {
+      fail(r.path_of("gpu_memory_utilization"), "must be in (0, 1], got " + detail::quote_value(*utilization));
+    }
+    f.gpu_memory_utilization = *utilization;
+  }
+  // The spec lets these two override the parameters of the same name, within the same bounds.
+  double ratio = params.graph_memory_overhead_ratio, scaling = params.graph_batch_scaling_factor;
+  if (r.find({"graph_memory_overhead_ratio"})) {
+    read_bounded(r, "graph_memory_overhead_ratio", ratio);
+    f.graph_memory_overhead_ratio = ratio;
+  }
+  if (r.find({"graph_batch_scaling_factor"})) {
+    read_bounded(r, "graph_batch_scaling_factor", scaling);
+    f.graph_batch_scaling_factor = scaling;
+  }
+  r.reject_unknown_fields();
+  return f;
+}
+
+MemoryEstimationParameters read_params(ObjectReader& r) {
+  MemoryEstimationParameters p;
+  for (auto b = parameter_bounds_begin(); b != parameter_bounds_end(); ++b) {
+    read_bounded(r, b->name, p.*(b->member));
+  }
+  p.default_compute_dtype = r.string({"default_compute_dtype"}).value_or(p.default_compute_dtype);
+  p.default_storage_dtype = r.string({"default_storage_dtype"}).value_or(p.default_storage_dtype);
+  r.reject_unknown_fields();
+  p.validate();
+  return p;
+}
+
+json parse_json_text(std::string_view text, const std::string& what) {
+  try {
+    return json::parse(text.begin(), text.end());
+  } catch (const json::parse_error& e) {
+    // nlohmann's text says where ("line 1, column 2"); drop its "[json.exception...]" prefix.
+    std::string detail = e.what();
+    if (auto bracket = detail.find("] "); bracket != std::string::npos) detail.erase(0, bracket + 2);
+    fail(what, "not valid JSON (" + detail + ")");
+  }
+}
+
+}  // namespace
+
+const char* to_string(Framework framework) {
+  switch (framework) {
+    case Framework::vllm: return "vllm";
+    case Framework::deepspeed: return "deepspeed";
+    default: return "transformers";
+  }
+}
+
+const char* to_string(Mode mode) { return mode == Mode::training ? "training" : "inference"; }
+
+ModelSpec parse_config(std::string_view config_json) {
+  return detail::model_from_config(parse_json_text(config_json, "config"), "config");
+}
+
+Request parse_request(std::string_view request_json) {
+  const json root = parse_json_text(request_json, "request");
+  if (!root.is_object()) fail("request", std::string("must be a JSON object, got ") + detail::json_type_name(root));
+  ObjectReader r(root, "");
+
+  Request request;
+  if (const json* params = r.find({"params"})) {
+    ObjectReader reader(*params, "params");
+    request.params = read_params(reader);
+  }
+  const json* config = r.find({"config"});
+  if (!config) fail("config", "missing (the model's Hugging Face config.json object)");
+  request.model = detail::model_from_config(*config, "config");
+
+  if (auto framework = r.string({"framework"})) {
+    constexpr std::array<std::pair<std::string_view, Framework>, 3> kFrameworks = {{
+        {"transformers", Framework::transformers}, {"vllm", Framework::vllm},
+        {"deepspeed", Framework::deepspeed}}};
+    request.framework = choose("framework", *framework, kFrameworks);
+  }
+  Scenario& scenario = request.scenario;
+  scenario.mode = request.framework == Framework::deepspeed ? Mode::training : Mode::inference;
+  if (const json* workload = r.find({"workload"})) {
+    ObjectReader reader(*workload, "workload");
+    if (auto mode = reader.string({"mode"})) {
+      constexpr std::array<std::pair<std::string_view, Mode>, 2> kModes = {{
+          {"inference", Mode::inference}, {"training", Mode::training}}};
+      scenario.mode = choose("workload.mode", *mode, kModes);
+    }
+    scenario.workload = read_workload(reader);
+  }
+  if (request.framework == Framework::vllm && scenario.mode == Mode::training) {
+    fail("workload.mode", "vllm serves models: \"training\" needs framework \"transformers\" or \"deepspeed\"");
+  }
+  if (request.framework == Framework::deepspeed && scenario.mode == Mode::inference) {
+    fail("workload.mode", "the deepspeed estimator models ZeRO training: use \"training\", or framework "
+                          "\"transformers\" or \"vllm\" for inference");
+  }
+  if (const json* parallelism = r.find({"parallelism"})) {
+    ObjectReader reader(*parallelism, "parallelism");
+    scenario.parallelism = read_parallelism(reader);
+  }
+  if (const json* framework_config = r.find({"framework_config"})) {
+    ObjectReader reader(*framework_config, "framework_config");
+    scenario.framework_config = read_framework_config(reader, request.params);
+  }
+  r.reject_unknown_fields();
+
+  const Parallelism& p = scenario.parallelism;
+  if (p.zero_stage > 0 && request.framework != Framework::deepspeed) {
+    fail("parallelism.zero_stage", "ZeRO needs framework \"deepspeed\", got zero_stage " +
+                                       std::to_string(p.zero_stage) + " with \"" +
+                                       to_string(request.framework) + "\"");
+  }
+  const ModelSpec& m = request.model;
+  if (m.attention.num_heads % p.tensor_parallel_size != 0) {
+    fail("parallelism.tensor_parallel_size",
+         "must divide num_attention_heads (" + std::to_string(m.attention.num_heads) + "), got " +
+             std::to_string(p.tensor_parallel_size));
+  }
+  if (p.pipeline_parallel_size > m.num_layers) {
+    fail("parallelism.pipeline_parallel_size",
+         "must be at most num_hidden_layers (" + std::to_string(m.num_layers) + "), got " +
+             std::to_string(p.pipeline_parallel_size));
+  }
+  if (p.expert_parallel_size > 1 && m.is_moe() && p.expert_parallel_size > m.moe.num_experts) {
+    fail("parallelism.expert_parallel_size",
+         "must be at most the number of experts (" + std::to_string(m.moe.num_experts) + "), got " +
+             std::to_string(p.expert_parallel_size));
+  }
+  return request;
+}
+
+}  // namespace llmmem
