@@ -1,0 +1,177 @@
+// Framework policies over a ModelSpec: weights per GPU, KV cache, activations, training states.
+#include <doctest/doctest.h>
+
+#include "llmmem/api.hpp"
+#include "llmmem/estimator.hpp"
+#include "test_support.hpp"
+
+using namespace llmmem;
+using llmmem::testing::corpus_config;
+using llmmem::testing::json;
+
+namespace {
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+ModelSpec spec_of(const std::string& name) { return parse_config(corpus_config(name).dump()); }
+
+Scenario with_parallelism(std::int64_t tp, std::int64_t pp = 1, std::int64_t ep = 1) {
+  Scenario s;
+  s.parallelism.tensor_parallel_size = tp;
+  s.parallelism.pipeline_parallel_size = pp;
+  s.parallelism.expert_parallel_size = ep;
+  return s;
+}
+}  // namespace
+
+TEST_CASE("KV cache per token follows num_key_value_heads and head_dim") {
+  const TransformersMemoryEstimator llama3(spec_of("llama-3.1-8b.json"), {});
+  // 2 (K and V) x 8 KV heads x 128 x 2 bytes x 32 layers = 128 KiB per token.
+  CHECK(llama3.kv_cache_bytes_per_token(with_parallelism(1)) == 131072);
+  CHECK(llama3.kv_cache_bytes_per_token(with_parallelism(2)) == 65536);
+  // More TP ranks than KV heads: each rank keeps one head (replicated), not a fraction.
+  CHECK(llama3.kv_cache_bytes_per_token(with_parallelism(16)) == 131072 / 8);
+  Scenario fp8 = with_parallelism(1);
+  fp8.workload.kv_cache_dtype = "fp8_e5m2";
+  CHECK(llama3.kv_cache_bytes_per_token(fp8) == 65536);
+  // Pipeline stages hold their own layers' cache.
+  CHECK(llama3.kv_cache_bytes_per_token(with_parallelism(1, 4)) == 131072 / 4);
+
+  const TransformersMemoryEstimator llama2(spec_of("llama-2-7b-hf.json"), {});
+  CHECK(llama2.kv_cache_bytes_per_token(with_parallelism(1)) == 524288);  // MHA: 4x Llama-3's
+}
+
+TEST_CASE("transformers inference: a KV cache for batch x sequence, one layer of activations") {
+  const TransformersMemoryEstimator llama2(spec_of("llama-2-7b-hf.json"), {});
+  Scenario s = with_parallelism(4);
+  s.workload.batch_size = 32;
+  s.workload.sequence_length = 2048;
+  // 131072 bytes per token per GPU x 65536 tokens = exactly 8 GiB.
+  CHECK(llama2.estimate_kv_cache(s) == 8.0);
+  CHECK(llama2.estimate_gradients(s) == 0);
+  CHECK(llama2.estimate_optimizer_states(s) == 0);
+
+  const double sdpa = llama2.estimate_activations(s);
+  s.framework_config.attention_implementation = AttentionImplementation::eager;
+  const double eager = llama2.estimate_activations(s);
+  // Eager attention holds batch x heads/TP x s^2 scores at (fp16 + fp32 softmax) bytes.
+  CHECK(eager > sdpa);
+  CHECK(eager * kGiB >= 32.0 * 8 * 2048.0 * 2048.0 * 6.0);
+}
+
+TEST_CASE("weights per GPU under tensor, pipeline and expert parallelism") {
+  const TransformersMemoryEstimator llama2(spec_of("llama-2-7b-hf.json"), {});
+  const double total = 6'738'415'616.0;
+  CHECK(llama2.parameters_per_gpu(with_parallelism(1).parallelism) == total);
+  // TP 4: linear layers and vocabulary split four ways, norms replicated.
+  CHECK(llama2.parameters_per_gpu(with_parallelism(4).parallelism) == 1'684'803'584.0);
+  CHECK(llama2.estimate_model_weights(with_parallelism(4).parallelism) == 1'684'803'584.0 * 2 / kGiB);
+  // PP 2: 16 layers plus the larger end (embedding or final norm + lm_head).
+  const double layer = 202'383'360.0;
+  CHECK(llama2.parameters_per_gpu(with_parallelism(1, 2).parallelism) == 16 * layer + 4096 + 131'072'000);
+
+  const TransformersMemoryEstimator gpt2(spec_of("gpt2.json"), {});
+  // Tied embeddings: one copy on one GPU, but the last pipeline stage needs its own lm_head.
+  const double gpt2_pp2 = gpt2.parameters_per_gpu(with_parallelism(1, 2).parallelism);
+  CHECK(gpt2_pp2 == 6 * 7'087'872.0 + 50257.0 * 768 + 1024.0 * 768);
+
+  const MoEMemoryEstimator mixtral(spec_of("mixtral-8x7b-v0.1.json"), {});
+  const double experts_per_layer = 8 * 176'160'768.0;
+  const double tp2 = mixtral.parameters_per_gpu(with_parallelism(2).parallelism);
+  const double ep2 = mixtral.parameters_per_gpu(with_parallelism(2, 1, 2).parallelism);
+  // EP 2 places four whole experts per GPU; TP 2 already halves them, so EP on top of TP
+  // (each rank: half the attention, four experts) equals TP alone for the experts.
+  CHECK(ep2 == doctest::Approx(tp2));
+  const double ep8_tp1 = mixtral.parameters_per_gpu(with_parallelism(1, 1, 8).parallelism);
+  CHECK(ep8_tp1 == doctest::Approx(46'702'792'704.0 - 32 * experts_per_layer * 7 / 8));
+}
+
+TEST_CASE("more GPUs never add weights per GPU") {
+  for (const char* name : {"llama-2-7b-hf.json", "mixtral-8x7b-v0.1.json", "gpt2.json", "qwen2.5-7b.json"}) {
+    CAPTURE(name);
+    const TransformersMemoryEstimator e(spec_of(name), {});
+    const double single = e.parameters_per_gpu(with_parallelism(1).parallelism);
+    for (std::int64_t tp : {1, 2, 4}) {
+      for (std::int64_t pp : {1, 2, 3, 4}) {
+        CAPTURE(tp);
+        CAPTURE(pp);
+        CHECK(e.parameters_per_gpu(with_parallelism(tp, pp).parallelism) <= single);
+      }
+    }
+  }
+}
+
+TEST_CASE("vLLM: demand for max_num_seqs x max_model_len in whole blocks, and the spec's graphs") {
+  const vLLMMemoryEstimator llama2(spec_of("llama-2-7b-hf.json"), {});
+  Scenario s = with_parallelism(4);
+  s.workload.max_num_seqs = 256;
+  s.workload.max_model_len = 4096;
+  CHECK(llama2.estimate_kv_cache(s) == 128.0);  // 256 x 4096 x 131072 bytes
+  s.workload.max_model_len = 4097;              // 257 blocks of 16 tokens
+  CHECK(llama2.estimate_kv_cache(s) == doctest::Approx(256.0 * 4112 * 131072 / kGiB));
+
+  CHECK(llama2.estimate_cuda_graphs(s) == 0);  // no capture sizes, nothing counted
+  s.framework_config.cudagraph_capture_sizes = {1, 2, 4, 8, 16};
+  const double weights = llama2.estimate_model_weights(s.parallelism);
+  // Sum over sizes of weights x 0.1 x (1 + size x 0.02)
+  CHECK(llama2.estimate_cuda_graphs(s) == doctest::Approx(weights * 0.1 * (5 + 31 * 0.02)));
+  s.framework_config.graph_memory_overhead_ratio = 0.15;
+  s.framework_config.graph_batch_scaling_factor = 0.03;
+  CHECK(llama2.estimate_cuda_graphs(s) == doctest::Approx(weights * 0.15 * (5 + 31 * 0.03)));
+}
+
+TEST_CASE("DeepSpeed ZeRO: stage 1 shards optimizer states, 2 gradients, 3 parameters") {
+  MemoryEstimationParameters params;
+  const DeepSpeedMemoryEstimator e(spec_of("llama-2-7b-hf.json"), params);
+  Scenario s;
+  s.mode = Mode::training;
+  s.parallelism.data_parallel_size = 8;
+  const double w = 6'738'415'616.0 * 2 / kGiB;
+  struct Expect {
+    int stage;
+    double weights, gradients, optimizer;
+  };
+  for (const Expect& x : {Expect{0, w, w, 2 * w}, Expect{1, w, w, 2 * w / 8},
+                          Expect{2, w, w / 8, 2 * w / 8}, Expect{3, w / 8, w / 8, 2 * w / 8}}) {
+    CAPTURE(x.stage);
+    s.parallelism.zero_stage = x.stage;
+    CHECK(e.estimate_model_weights(s.parallelism) == doctest::Approx(x.weights));
+    CHECK(e.estimate_gradients(s) == doctest::Approx(x.gradients));
+    CHECK(e.estimate_optimizer_states(s) == doctest::Approx(x.optimizer));
+    CHECK(e.estimate_kv_cache(s) == 0);
+  }
+  s.framework_config.optimizer_type = "sgd";
+  CHECK(e.estimate_optimizer_states(s) == 0);
+}
+
+TEST_CASE("training activations: the spec's per-layer sum x layers x recomputation factor") {
+  MemoryEstimationParameters params;
+  params.activation_recomputation_factor = 0.5;
+  const TransformersMemoryEstimator e(spec_of("llama-3.1-8b.json"), params);
+  Scenario s;
+  s.mode = Mode::training;
+  s.workload.batch_size = 2;
+  s.workload.sequence_length = 1024;
+  const double tokens = 2 * 1024;
+  // q + k + v of (32 + 2 x 8) heads x 128, and gate + up intermediates, bf16.
+  const double per_layer = tokens * 48 * 128 * 2 + tokens * 14336 * 2 * 2;
+  CHECK(e.estimate_activations(s) == doctest::Approx(per_layer * 32 * 0.5 / kGiB));
+}
+
+TEST_CASE("fragmentation and safety margin follow the spec") {
+  MemoryEstimationParameters params;
+  const TransformersMemoryEstimator e(spec_of("llama-2-7b-hf.json"), params);
+  Scenario s;
+  const MemoryBreakdown b = e.estimate_total_memory(s);
+  const double base = b.model_weights_gb + b.activations_gb + b.kv_cache_gb;
+  CHECK(b.fragmentation_overhead_gb == doctest::Approx(base * 0.05));
+  CHECK(b.safety_margin_gb == doctest::Approx(std::max(0.5, base * 0.02)));
+  CHECK(b.total_gb() == doctest::Approx(base * 1.05 + b.safety_margin_gb));
+}
+
+TEST_CASE("quantized weights use the spec's bits/8 with packing overhead") {
+  json config = corpus_config("llama-2-7b-hf.json");
+  config["quantization_config"] = {{"quant_method", "awq"}, {"bits", 4}};
+  const TransformersMemoryEstimator e(parse_config(config.dump()), {});
+  CHECK(e.bytes_per_parameter() == doctest::Approx(0.5 * 1.1));
+  CHECK(e.compute_dtype_bytes() == 2);
+}

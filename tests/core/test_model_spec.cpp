@@ -1,0 +1,126 @@
+// Exact parameter counts for real configs (tests/data/configs, sources in SOURCES.md).
+// Expected totals are the checkpoints' own counts (sum of the safetensors tensor sizes).
+#include <doctest/doctest.h>
+
+#include "llmmem/api.hpp"
+#include "test_support.hpp"
+
+using namespace llmmem;
+using llmmem::testing::corpus_config;
+using llmmem::testing::json;
+
+namespace {
+ModelSpec spec_of(const std::string& name) { return parse_config(corpus_config(name).dump()); }
+}  // namespace
+
+TEST_CASE("parameter counts match the published checkpoints exactly") {
+  struct Case {
+    const char* config;
+    std::int64_t total;
+  };
+  // The published sizes: Llama-2-7b 6,738,415,616; Llama-3.1-8B 8,030,261,248;
+  // Mistral-7B-v0.1 7,241,732,096; Mixtral-8x7B 46,702,792,704; GPT-2 124,439,808;
+  // Qwen2.5-7B 7,615,616,512.
+  const Case cases[] = {
+      {"llama-2-7b-hf.json", 6'738'415'616},   {"llama-3.1-8b.json", 8'030'261'248},
+      {"mistral-7b-v0.1.json", 7'241'732'096}, {"mixtral-8x7b-v0.1.json", 46'702'792'704},
+      {"gpt2.json", 124'439'808},              {"qwen2.5-7b.json", 7'615'616'512},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.config);
+    const ModelSpec spec = spec_of(c.config);
+    CHECK(spec.parameter_counts().total() == c.total);
+    CHECK(spec.warnings.empty());
+  }
+}
+
+TEST_CASE("grouped-query attention has narrower K and V projections") {
+  const ModelSpec llama3 = spec_of("llama-3.1-8b.json");
+  CHECK(llama3.attention.num_heads == 32);
+  CHECK(llama3.attention.num_kv_heads == 8);
+  CHECK(llama3.attention.head_dim == 128);
+  // q and o are 4096x4096; k and v 4096x1024. The spec's 4*h^2 would say 67,108,864.
+  CHECK(llama3.parameter_counts().attention_per_layer == 41'943'040);
+  CHECK(llama3.kv_elements_per_token_per_layer() == 2 * 8 * 128);
+}
+
+TEST_CASE("gated MLPs count gate, up and down; GPT-2's plain MLP counts two matrices and biases") {
+  const ModelSpec llama2 = spec_of("llama-2-7b-hf.json");
+  CHECK(llama2.mlp.gated);
+  CHECK(llama2.parameter_counts().dense_mlp_per_layer == 3 * 4096 * 11008);
+
+  const ModelSpec gpt2 = spec_of("gpt2.json");
+  CHECK_FALSE(gpt2.mlp.gated);
+  CHECK(gpt2.parameter_counts().dense_mlp_per_layer == 2 * 768 * 3072 + 3072 + 768);
+  CHECK(gpt2.hidden_size == 768);  // from n_embd
+  CHECK(gpt2.num_layers == 12);    // from n_layer
+  CHECK(gpt2.attention.num_heads == 12);
+  CHECK(gpt2.attention.num_kv_heads == 12);  // no num_key_value_heads: multi-head attention
+  CHECK(gpt2.tie_word_embeddings);           // PretrainedConfig's default
+  CHECK(gpt2.learned_positions == 1024);
+}
+
+TEST_CASE("tied embeddings are counted once") {
+  json config = corpus_config("llama-3.1-8b.json");
+  const std::int64_t untied = parse_config(config.dump()).parameter_counts().total();
+  config["tie_word_embeddings"] = true;
+  CHECK(untied - parse_config(config.dump()).parameter_counts().total() == 128256 * 4096);
+}
+
+TEST_CASE("MoE: all experts are stored, two of eight are active per token") {
+  const ModelSpec mixtral = spec_of("mixtral-8x7b-v0.1.json");
+  REQUIRE(mixtral.is_moe());
+  const ParameterCounts counts = mixtral.parameter_counts();
+  CHECK(counts.num_experts == 8);
+  CHECK(counts.experts_per_token == 2);
+  CHECK(counts.router_per_layer == 4096 * 8);
+  // Mistral AI's figure: 12.9B active parameters per token.
+  CHECK(counts.active_per_token() == 12'879'925'248);
+}
+
+TEST_CASE("head_dim from the config wins over hidden_size / num_attention_heads") {
+  json config = corpus_config("llama-2-7b-hf.json");
+  config["head_dim"] = 256;
+  const ModelSpec spec = parse_config(config.dump());
+  CHECK(spec.attention.head_dim == 256);
+  CHECK(spec.parameter_counts().attention_per_layer == 4 * 4096 * (32 * 256));
+}
+
+TEST_CASE("an unknown family is counted generically, with a warning") {
+  json config = corpus_config("llama-2-7b-hf.json");
+  config["model_type"] = "mystery";
+  const ModelSpec spec = parse_config(config.dump());
+  REQUIRE(spec.warnings.size() == 1);
+  CHECK(spec.warnings[0].find("generic decoder formula") != std::string::npos);
+}
+
+TEST_CASE("dtype and quantization come from the config") {
+  CHECK(spec_of("llama-3.1-8b.json").storage_dtype == "bfloat16");
+  CHECK(spec_of("gpt2.json").storage_dtype.empty());  // GPT-2's config names no dtype
+
+  json config = corpus_config("llama-2-7b-hf.json");
+  config["quantization_config"] = {{"quant_method", "gptq"}, {"bits", 4}, {"group_size", 128}};
+  const ModelSpec gptq = parse_config(config.dump());
+  CHECK(gptq.quantization_bits == 4);
+  CHECK(gptq.quantization_method == "gptq");
+
+  config["quantization_config"] = {{"quant_method", "fp8"}};
+  CHECK(parse_config(config.dump()).quantization_bits == 8);
+
+  config.erase("torch_dtype");
+  config["dtype"] = "float32";  // transformers >= 4.56 writes "dtype"
+  config.erase("quantization_config");
+  CHECK(parse_config(config.dump()).storage_dtype == "float32");
+}
+
+TEST_CASE("multimodal configs count the language model in text_config") {
+  json text = corpus_config("llama-3.1-8b.json");
+  const json vlm = {{"architectures", {"LlavaForConditionalGeneration"}},
+                    {"model_type", "llava"},
+                    {"text_config", text},
+                    {"vision_config", {{"hidden_size", 1024}}}};
+  const ModelSpec spec = parse_config(vlm.dump());
+  CHECK(spec.architecture == "LlavaForConditionalGeneration");
+  CHECK(spec.parameter_counts().total() == 8'030'261'248);
+  CHECK(spec.warnings.at(0).find("vision tower is not") != std::string::npos);
+}

@@ -1,0 +1,137 @@
+// The request contract of DESIGN.md through the boundary function estimate_json.
+#include <doctest/doctest.h>
+
+#include "llmmem/api.hpp"
+#include "test_support.hpp"
+
+using namespace llmmem;
+using llmmem::testing::corpus_config;
+using llmmem::testing::json;
+using llmmem::testing::estimate_error;
+using llmmem::testing::estimate_ok;
+
+namespace {
+json spec_example_request() {
+  // memory-estimation-spec.md "Usage Examples": Llama-2-7b, batch 32 x 2048, TP 4, DP 2.
+  return {{"config", corpus_config("llama-2-7b-hf.json")},
+          {"framework", "transformers"},
+          {"workload",
+           {{"batch_size", 32}, {"sequence_length", 2048}, {"max_num_seqs", 256}, {"max_model_len", 4096}}},
+          {"parallelism",
+           {{"tensor_parallel_size", 4}, {"pipeline_parallel_size", 1}, {"data_parallel_size", 2}}}};
+}
+}  // namespace
+
+TEST_CASE("a response has the spec's breakdown keys, the model and warnings") {
+  const json result = estimate_ok(spec_example_request());
+  const char* keys[] = {"model_weights", "activations", "gradients", "optimizer_states", "kv_cache",
+                        "cuda_graphs", "compilation_overhead", "fragmentation_overhead",
+                        "safety_margin", "total"};
+  const json& breakdown = result.at("breakdown");
+  CHECK(breakdown.size() == 10);
+  double sum = 0;
+  for (const char* key : keys) {
+    CAPTURE(key);
+    REQUIRE(breakdown.contains(key));
+    CHECK(breakdown.at(key).get<double>() >= 0);
+    if (std::string(key) != "total") sum += breakdown.at(key).get<double>();
+  }
+  CHECK(breakdown.at("total").get<double>() == doctest::Approx(sum).epsilon(1e-12));
+  CHECK(result.at("model").at("architecture") == "LlamaForCausalLM");
+  CHECK(result.at("model").at("total_parameters").get<std::int64_t>() == 6'738'415'616);
+  CHECK(result.at("estimator") == "TransformersMemoryEstimator");
+  CHECK(result.at("warnings").is_array());
+}
+
+TEST_CASE("the factory picks the spec's estimator kind") {
+  json request = spec_example_request();
+  CHECK(estimate_ok(request).at("estimator") == "TransformersMemoryEstimator");
+  request["framework"] = "vllm";
+  CHECK(estimate_ok(request).at("estimator") == "vLLMMemoryEstimator");
+  request["framework"] = "deepspeed";
+  CHECK(estimate_ok(request).at("estimator") == "DeepSpeedMemoryEstimator");
+  request["framework"] = "transformers";
+  request["config"] = corpus_config("mixtral-8x7b-v0.1.json");
+  CHECK(estimate_ok(request).at("estimator") == "MoEMemoryEstimator");
+  request["framework"] = "vllm";  // vLLM serving an MoE keeps the MoE accounting
+  const json vllm_moe = estimate_ok(request);
+  CHECK(vllm_moe.at("estimator") == "vLLMMemoryEstimator");
+  CHECK(vllm_moe.at("model").at("active_parameters_per_token").get<std::int64_t>() == 12'879'925'248);
+}
+
+TEST_CASE("request errors name the field") {
+  const std::string llama = corpus_config("llama-2-7b-hf.json").dump();
+  auto error_for = [&](const std::string& rest) {
+    return estimate_error(R"({"config":)" + llama + rest + "}");
+  };
+
+  SUBCASE("malformed JSON") {
+    const json e = estimate_error(R"({"config": {"hidden_size": 4096,})");
+    CHECK(e.at("field") == "request");
+    CHECK(e.at("message").get<std::string>().find("request: not valid JSON (parse error at line 1, column") == 0);
+  }
+  SUBCASE("not an object") { CHECK(estimate_error("[1]").at("field") == "request"); }
+  SUBCASE("no config") { CHECK(estimate_error("{}").at("field") == "config"); }
+  SUBCASE("negative tensor_parallel_size") {
+    const json e = error_for(R"(,"parallelism":{"tensor_parallel_size":-2})");
+    CHECK(e.at("field") == "parallelism.tensor_parallel_size");
+    CHECK(e.at("message") == "parallelism.tensor_parallel_size: must be a positive integer, got -2");
+  }
+  SUBCASE("a string where a number belongs") {
+    const json e = error_for(R"(,"workload":{"batch_size":"abc"})");
+    CHECK(e.at("message") == R"(workload.batch_size: must be a positive integer, got "abc")");
+  }
+  SUBCASE("unknown fields, at every level") {
+    CHECK(error_for(R"(,"parallelism":{"tensor_paralel_size":2})").at("field") ==
+          "parallelism.tensor_paralel_size");
+    CHECK(error_for(R"(,"workload":{"batch":2})").at("field") == "workload.batch");
+    CHECK(error_for(R"(,"frameworkconfig":{})").at("field") == "frameworkconfig");
+    CHECK(error_for(R"(,"params":{"fragmentation":1.1})").at("field") == "params.fragmentation");
+    CHECK(error_for(R"(,"framework_config":{"gpu":1})").at("field") == "framework_config.gpu");
+  }
+  SUBCASE("the spec's parameter message, verbatim") {
+    const json e = error_for(R"(,"params":{"activation_recomputation_factor":1.5})");
+    CHECK(e.at("field") == "params.activation_recomputation_factor");
+    CHECK(e.at("message") == "activation_recomputation_factor=1.5 not in valid range [0.0, 1.0]");
+    CHECK(error_for(R"(,"params":{"gradient_memory_multiplier":11})").at("message") ==
+          "gradient_memory_multiplier=11 not in valid range [0.0, 10.0]");
+    CHECK(error_for(R"(,"framework_config":{"graph_batch_scaling_factor":0.5})").at("message") ==
+          "graph_batch_scaling_factor=0.5 not in valid range [0.0, 0.1]");
+  }
+  SUBCASE("choices list what is accepted") {
+    CHECK(error_for(R"(,"framework":"tgi")").at("message") ==
+          R"(framework: must be one of "transformers", "vllm", "deepspeed", got "tgi")");
+    CHECK(error_for(R"(,"workload":{"kv_cache_dtype":"int3"})").at("field") == "workload.kv_cache_dtype");
+    CHECK(error_for(R"(,"framework_config":{"optimizer_type":"rmsprop"})").at("field") ==
+          "framework_config.optimizer_type");
+  }
+  SUBCASE("scenarios the model cannot run") {
+    CHECK(error_for(R"(,"parallelism":{"tensor_parallel_size":3})").at("message") ==
+          "parallelism.tensor_parallel_size: must divide num_attention_heads (32), got 3");
+    CHECK(error_for(R"(,"parallelism":{"pipeline_parallel_size":64})").at("field") ==
+          "parallelism.pipeline_parallel_size");
+    CHECK(error_for(R"(,"parallelism":{"zero_stage":2})").at("field") == "parallelism.zero_stage");
+    CHECK(error_for(R"(,"parallelism":{"zero_stage":4},"framework":"deepspeed")").at("field") ==
+          "parallelism.zero_stage");
+    CHECK(error_for(R"(,"framework":"vllm","workload":{"mode":"training"})").at("field") == "workload.mode");
+    CHECK(error_for(R"(,"framework_config":{"cudagraph_capture_sizes":[1,0]})").at("field") ==
+          "framework_config.cudagraph_capture_sizes[1]");
+  }
+  SUBCASE("null is a wrong value in a request (JavaScript's NaN becomes null)") {
+    CHECK(error_for(R"(,"workload":{"batch_size":null})").at("message") ==
+          "workload.batch_size: must be a positive integer, got null");
+    CHECK(error_for(R"(,"params":null)").at("field") == "params");
+  }
+  SUBCASE("huge numbers are refused, not wrapped") {
+    CHECK(error_for(R"(,"workload":{"batch_size":18446744073709551615})").at("field") == "workload.batch_size");
+    CHECK(error_for(R"(,"workload":{"batch_size":1e300})").at("field") == "workload.batch_size");
+  }
+}
+
+TEST_CASE("a bad request does not disturb the next good one") {
+  const std::string good = spec_example_request().dump();
+  const std::string first = estimate_json(good);
+  CHECK(json::parse(estimate_json("{not json")).at("ok") == false);
+  CHECK(json::parse(estimate_json(std::string("\xff\xfe", 2))).at("ok") == false);
+  CHECK(estimate_json(good) == first);
+}
