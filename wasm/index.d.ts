@@ -1,0 +1,112 @@
+// Hand-written: Emscripten 3.1.6 cannot generate declarations. Field names are the spec's.
+
+export type Framework = 'transformers' | 'vllm' | 'deepspeed';
+
+export interface EstimateRequest {
+  /** A Hugging Face config.json, verbatim. */
+  config: Record<string, unknown>;
+  framework?: Framework;
+  workload?: {
+    batch_size?: number;
+    sequence_length?: number;
+    max_num_seqs?: number;
+    max_model_len?: number;
+    max_num_batched_tokens?: number;
+    block_size?: number;
+    kv_cache_dtype?: 'auto' | 'float16' | 'fp16' | 'half' | 'bfloat16' | 'bf16' | 'float32' | 'fp32' | 'fp8' | 'fp8_e4m3' | 'fp8_e5m2';
+    mode?: 'inference' | 'training';
+  };
+  parallelism?: {
+    tensor_parallel_size?: number;
+    pipeline_parallel_size?: number;
+    data_parallel_size?: number;
+    expert_parallel_size?: number;
+    zero_stage?: 0 | 1 | 2 | 3;
+  };
+  framework_config?: {
+    optimizer_type?: 'adamw' | 'adam' | 'sgd';
+    cudagraph_capture_sizes?: number[];
+    attention_implementation?: 'sdpa' | 'flash_attention_2' | 'eager';
+    gpu_memory_gib?: number;
+    gpu_memory_utilization?: number;
+    graph_memory_overhead_ratio?: number;
+    graph_batch_scaling_factor?: number;
+  };
+  /** MemoryEstimationParameters overrides, with the spec's bounds. */
+  params?: Partial<{
+    fragmentation_overhead_factor: number;
+    min_memory_safety_margin_gb: number;
+    memory_safety_margin_factor: number;
+    activation_recomputation_factor: number;
+    gradient_memory_multiplier: number;
+    default_compute_dtype: string;
+    default_storage_dtype: string;
+    graph_memory_overhead_ratio: number;
+    graph_batch_scaling_factor: number;
+    quantization_overhead_multiplier: number;
+    mixed_precision_overhead_multiplier: number;
+  }>;
+}
+
+/** GiB (1024^3 bytes) per GPU: the spec's MemoryBreakdown.to_dict() keys. */
+export interface MemoryBreakdown {
+  model_weights: number;
+  activations: number;
+  gradients: number;
+  optimizer_states: number;
+  kv_cache: number;
+  cuda_graphs: number;
+  compilation_overhead: number;
+  fragmentation_overhead: number;
+  safety_margin: number;
+  total: number;
+}
+
+export interface ModelSummary {
+  architecture: string;
+  model_type: string;
+  total_parameters: number;
+  active_parameters_per_token: number;
+  embedding_parameters: number;
+  parameters_per_gpu: number;
+  num_hidden_layers: number;
+  hidden_size: number;
+  num_attention_heads: number;
+  num_key_value_heads: number;
+  head_dim: number;
+  intermediate_size: number;
+  vocab_size: number;
+  tie_word_embeddings: boolean;
+  gated_mlp: boolean;
+  num_experts: number;
+  experts_per_token: number;
+  storage_dtype: string;
+  quantization_bits: number;
+  bytes_per_parameter: number;
+  weight_bytes: number;
+}
+
+export interface EstimateResponse {
+  estimator: 'TransformersMemoryEstimator' | 'MoEMemoryEstimator' | 'vLLMMemoryEstimator' | 'DeepSpeedMemoryEstimator';
+  framework: Framework;
+  mode: 'inference' | 'training';
+  breakdown: MemoryBreakdown;
+  model: ModelSummary;
+  kv_cache_bytes_per_token: number;
+  fit?: { gpu_memory_gib: number; usable_gib: number; fits: boolean; headroom_gib: number };
+  warnings: string[];
+}
+
+export declare class EstimateError extends Error {
+  name: 'EstimateError';
+  /** The request field at fault, e.g. "config.hidden_size". */
+  field: string;
+}
+
+export interface Calculator {
+  estimate(request: EstimateRequest | string): EstimateResponse;
+  version(): string;
+  EstimateError: typeof EstimateError;
+}
+
+export function createCalculator(): Promise<Calculator>;

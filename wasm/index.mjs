@@ -1,0 +1,21 @@
+// The calculator's JavaScript API for node and bundlers:
+//   const calc = await createCalculator();
+//   const { breakdown, model, warnings } = calc.estimate(request);
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const createLlmMem = require('./dist/llm-mem.cjs');
+
+let modulePromise;
+
+/** Loads the WebAssembly module once and returns the calculator. */
+export async function createCalculator() {
+  modulePromise ??= createLlmMem();
+  const module = await modulePromise;
+  return Object.freeze({
+    /** Estimates one request; throws an EstimateError (with `.field`) on bad input. */
+    estimate: (request) => module.estimate(request),
+    version: () => module.version(),
+    EstimateError: module.EstimateError,
+  });
+}
