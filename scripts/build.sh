@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds the native core and tests, the WebAssembly module and the page's generated files.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+
+cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build/native -j "$jobs"
+
+# Debian's emcc runs its JS optimizer with node and needs the system node modules.
+export NODE_PATH=/usr/share/nodejs
+emcmake cmake -S . -B build/wasm >/dev/null
+cmake --build build/wasm -j "$jobs"
+
+mkdir -p wasm/dist web/gen
+# .cjs for node: this package is "type": "module", and node 20 would load a .js as ESM.
+cp build/wasm/wasm/llm-mem.js wasm/dist/llm-mem.cjs
+cp build/wasm/wasm/llm-mem.js web/gen/llm-mem.js
+node scripts/build-presets.mjs tests/data/configs web/gen/presets.js

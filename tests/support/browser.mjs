@@ -1,0 +1,42 @@
+// Real Chromium (Debian's /usr/bin/chromium) driven by playwright-core, and the page served
+// by the project's own static server.
+import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { serve } from '../../scripts/serve.mjs';
+import { repoRoot } from './scenarios.mjs';
+
+export async function startPage() {
+  const server = await serve(join(repoRoot, 'web'), 0);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const url = `http://127.0.0.1:${server.address().port}/`;
+  return {
+    url,
+    browser,
+    async open(hash = '') {
+      const page = await browser.newPage();
+      const problems = [];
+      page.on('pageerror', (error) => problems.push(error.message));
+      await page.goto(url + hash);
+      await page.waitForSelector('html[data-ready="true"]');
+      page.problems = problems;
+      return page;
+    },
+    async close() {
+      await browser.close();
+      await new Promise((done) => server.close(done));
+    },
+  };
+}
+
+/** The breakdown as the page shows it: the exact value behind each cell, and its text. */
+export async function shownBreakdown(page) {
+  return page.$$eval('[data-testid^="breakdown-"]', (cells) => Object.fromEntries(
+    cells.map((cell) => [cell.dataset.testid.slice('breakdown-'.length), { value: Number(cell.dataset.value), text: cell.textContent }])));
+}
+
+/** The page's URL state for a request: '#' + the URI-encoded request. */
+export const hashFor = (request) => '#' + encodeURIComponent(JSON.stringify(request));

@@ -1,0 +1,87 @@
+// The module's contract through its JS API (wasm/index.mjs), under node.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createCalculator } from '../../wasm/index.mjs';
+import { BREAKDOWN_KEYS, badRequests, corpusConfig, specExampleRequest, specVllmExampleRequest } from '../support/scenarios.mjs';
+
+const calc = await createCalculator();
+
+test('the spec example gives the spec breakdown keys, an exact parameter count and warnings', () => {
+  const result = calc.estimate(specExampleRequest());
+  assert.deepEqual(Object.keys(result.breakdown), BREAKDOWN_KEYS);
+  assert.equal(result.model.architecture, 'LlamaForCausalLM');
+  assert.equal(result.model.total_parameters, 6738415616);
+  assert.equal(result.estimator, 'TransformersMemoryEstimator');
+  assert.ok(Array.isArray(result.warnings));
+  // TP 4: 8 KV heads of 128 x 2 bytes x 32 layers x 2 (K, V) = 131072 bytes per token, 32 x 2048 tokens.
+  assert.equal(result.breakdown.kv_cache, 8);
+  const sum = BREAKDOWN_KEYS.slice(0, -1).reduce((total, key) => total + result.breakdown[key], 0);
+  assert.ok(Math.abs(sum - result.breakdown.total) < 1e-9);
+});
+
+test('the spec vLLM variant applies its parameters and cudagraph sizes', () => {
+  const result = calc.estimate(specVllmExampleRequest());
+  assert.equal(result.estimator, 'vLLMMemoryEstimator');
+  assert.equal(result.breakdown.kv_cache, 128);  // 256 sequences x 4096 tokens x 131072 bytes
+  const weights = result.breakdown.model_weights;
+  // framework_config overrides the parameter: ratio 0.15, scaling 0.03 over sizes 1..16.
+  assert.ok(Math.abs(result.breakdown.cuda_graphs - weights * 0.15 * (5 + 31 * 0.03)) < 1e-9);
+  const base = result.breakdown.total - result.breakdown.fragmentation_overhead - result.breakdown.safety_margin;
+  assert.ok(Math.abs(result.breakdown.safety_margin - Math.max(0.5, base * 0.05)) < 1e-9);
+});
+
+test('a request can be JSON text as well as an object', () => {
+  const request = specExampleRequest();
+  assert.deepEqual(calc.estimate(JSON.stringify(request)), calc.estimate(request));
+});
+
+for (const bad of badRequests()) {
+  test(`${bad.name}: an EstimateError naming the field, and the next request works`, () => {
+    assert.throws(() => calc.estimate(bad.request), (error) => {
+      assert.ok(error instanceof calc.EstimateError);
+      assert.ok(error instanceof Error);
+      assert.equal(error.name, 'EstimateError');
+      assert.equal(error.field, bad.field);
+      assert.equal(error.message, bad.message);
+      return true;
+    });
+    assert.equal(calc.estimate(specExampleRequest()).model.total_parameters, 6738415616);
+  });
+}
+
+test('malformed JSON text names the request and the position', () => {
+  assert.throws(() => calc.estimate('{"config": {'), (error) => {
+    assert.equal(error.field, 'request');
+    assert.match(error.message, /^request: not valid JSON \(parse error at line 1, column 13/);
+    return true;
+  });
+});
+
+test('unknown fields are errors, not silently ignored', () => {
+  assert.throws(() => calc.estimate({ ...specExampleRequest(), parallelism: { tensor_paralel_size: 2 } }),
+    { field: 'parallelism.tensor_paralel_size' });
+  assert.throws(() => calc.estimate({ ...specExampleRequest(), frameworks: 'vllm' }), { field: 'frameworks' });
+});
+
+test('values JSON cannot carry are refused, not turned into numbers', () => {
+  assert.throws(() => calc.estimate({ config: corpusConfig('gpt2.json'), workload: { batch_size: NaN } }),
+    { field: 'workload.batch_size', message: 'workload.batch_size: must be a positive integer, got null' });
+  assert.throws(() => calc.estimate(undefined), { field: 'request' });
+  const cyclic = { config: {} };
+  cyclic.config.self = cyclic;
+  assert.throws(() => calc.estimate(cyclic), { field: 'request' });
+});
+
+test('the instance survives a burst of bad input', () => {
+  const good = calc.estimate(specExampleRequest());
+  for (let i = 0; i < 200; i++) {
+    assert.throws(() => calc.estimate(i % 2 ? '{' : { config: { hidden_size: -i } }));
+  }
+  assert.deepEqual(calc.estimate(specExampleRequest()), good);
+});
+
+test('one module instance serves every createCalculator()', async () => {
+  const again = await createCalculator();
+  assert.equal(again.version(), calc.version());
+  assert.match(calc.version(), /^\d+\.\d+\.\d+$/);
+});

@@ -1,0 +1,123 @@
+// What a person sees: the page in real Chromium.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { hashFor, shownBreakdown, startPage } from '../support/browser.mjs';
+import { BREAKDOWN_KEYS, badRequests, corpusConfig, repoRoot } from '../support/scenarios.mjs';
+import { join } from 'node:path';
+
+let site;
+before(async () => { site = await startPage(); });
+after(async () => { await site.close(); });
+
+const total = async (page) => Number(await page.getAttribute('[data-testid="breakdown-total"]', 'data-value'));
+const errorText = async (page) => (await page.isHidden('[data-testid="error"]')) ? '' : page.textContent('[data-testid="error"]');
+
+test('opens on Llama-3.1-8B with a full breakdown before any input', async () => {
+  const page = await site.open();
+  const shown = await shownBreakdown(page);
+  assert.deepEqual(Object.keys(shown).sort(), [...BREAKDOWN_KEYS].sort());
+  assert.ok(shown.total.value > 0);
+  assert.equal(shown.total.text, shown.total.value.toFixed(2));
+  assert.equal(await page.textContent('[data-testid="model-architecture"]'), 'LlamaForCausalLM');
+  assert.equal(await page.textContent('[data-testid="model-total_parameters"]'), '8,030,261,248');
+  assert.equal(await errorText(page), '');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('changing the workload, parallelism and framework updates the total', async () => {
+  const page = await site.open();
+  const start = await total(page);
+  await page.fill('[data-testid="workload.batch_size"]', '8');
+  const bigger = await total(page);
+  assert.ok(bigger > start, `${bigger} > ${start}`);
+  await page.fill('[data-testid="parallelism.tensor_parallel_size"]', '4');
+  assert.ok(await total(page) < bigger);
+  await page.selectOption('[data-testid="framework"]', 'vllm');
+  assert.match(await page.textContent('[data-testid="summary"]'), /vLLMMemoryEstimator/);
+  assert.ok(await page.isVisible('[data-testid="workload.max_num_seqs"]'));
+  assert.ok(await page.isHidden('[data-testid="workload.batch_size"]'));
+  await page.close();
+});
+
+test('a pasted config replaces the model', async () => {
+  const page = await site.open();
+  await page.fill('[data-testid="config-text"]', JSON.stringify(corpusConfig('mixtral-8x7b-v0.1.json')));
+  assert.equal(await page.textContent('[data-testid="model-architecture"]'), 'MixtralForCausalLM');
+  assert.equal(await page.textContent('[data-testid="model-total_parameters"]'), '46,702,792,704');
+  assert.match(await page.textContent('[data-testid="summary"]'), /MoEMemoryEstimator/);
+  assert.equal(await page.inputValue('[data-testid="preset"]'), '');
+  await page.close();
+});
+
+test('an uploaded config.json replaces the model', async () => {
+  const page = await site.open();
+  await page.setInputFiles('[data-testid="config-file"]', join(repoRoot, 'tests/data/configs/gpt2.json'));
+  await page.waitForFunction(() => document.querySelector('[data-testid="model-architecture"]').textContent === 'GPT2LMHeadModel');
+  assert.equal(await page.textContent('[data-testid="model-total_parameters"]'), '124,439,808');
+  await page.close();
+});
+
+test('bad input shows an error naming the field, and a fix brings the result back', async () => {
+  const page = await site.open();
+  const good = await total(page);
+  const cases = [
+    ['config-text', '{"hidden_size": 4096,', /^config: not valid JSON/],
+    ...badRequests().filter((bad) => bad.field.startsWith('config.'))
+      .map((bad) => ['config-text', JSON.stringify(bad.request.config), new RegExp('^' + bad.message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '$')]),
+    ['parallelism.tensor_parallel_size', '-4', /^parallelism\.tensor_parallel_size: must be a positive integer, got -4$/],
+    ['workload.batch_size', 'abc', /^workload\.batch_size: must be a positive integer, got "abc"$/],
+    ['params.activation_recomputation_factor', '1.5', /^activation_recomputation_factor=1\.5 not in valid range \[0\.0, 1\.0\]$/],
+  ];
+  await page.click('summary');  // the overhead parameters are folded away
+  for (const [testid, value, expected] of cases) {
+    await page.fill(`[data-testid="${testid}"]`, value);
+    assert.match(await errorText(page), expected, testid);
+    assert.equal(await page.getAttribute(`[data-testid="${testid}"]`, 'aria-invalid'), 'true');
+    assert.match(await page.textContent(`[data-error-for="${testid.startsWith('config') ? 'config' : testid}"]`), expected);
+    // The fix: the field back to a valid value (or the preset back for the config).
+    if (testid === 'config-text') await page.selectOption('[data-testid="preset"]', 'llama-3.1-8b');
+    else await page.fill(`[data-testid="${testid}"]`, testid.startsWith('params.') ? '' : '1');
+    assert.equal(await errorText(page), '');
+    assert.equal(await page.getAttribute(`[data-testid="${testid}"]`, 'aria-invalid'), null);
+    assert.equal(await total(page), good);
+  }
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('text from a config is shown as text, never run as HTML', async () => {
+  const page = await site.open();
+  const config = corpusConfig('llama-3.1-8b.json');
+  config.architectures = ['<img src=x onerror="window.__pwned=1">'];
+  config.model_type = '<script>window.__pwned=2</script>';
+  await page.fill('[data-testid="config-text"]', JSON.stringify(config));
+  assert.equal(await page.textContent('[data-testid="model-architecture"]'), config.architectures[0]);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(await page.$$eval('#results img, #results script', (nodes) => nodes.length), 0);
+  await page.close();
+});
+
+test('the URL carries the scenario: a shared link reproduces the result', async () => {
+  const page = await site.open();
+  await page.selectOption('[data-testid="framework"]', 'vllm');
+  await page.fill('[data-testid="parallelism.tensor_parallel_size"]', '2');
+  await page.fill('[data-testid="workload.max_num_seqs"]', '64');
+  const before = await shownBreakdown(page);
+  const link = page.url();
+  const again = await site.open(link.slice(link.indexOf('#')));
+  assert.deepEqual(await shownBreakdown(again), before);
+  assert.equal(await again.inputValue('[data-testid="workload.max_num_seqs"]'), '64');
+  await again.close();
+  await page.close();
+});
+
+test('a request in the URL sets every control it names', async () => {
+  const page = await site.open(hashFor({ config: corpusConfig('gpt2.json'), framework: 'deepspeed',
+    parallelism: { data_parallel_size: 4, zero_stage: 2 }, workload: { batch_size: 4, sequence_length: 1024 } }));
+  assert.equal(await page.inputValue('[data-testid="framework"]'), 'deepspeed');
+  assert.equal(await page.inputValue('[data-testid="parallelism.zero_stage"]'), '2');
+  assert.equal(await page.textContent('[data-testid="model-architecture"]'), 'GPT2LMHeadModel');
+  assert.ok(Number(await page.getAttribute('[data-testid="breakdown-optimizer_states"]', 'data-value')) > 0);
+  await page.close();
+});

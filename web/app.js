@@ -1,0 +1,316 @@
+// The calculator page: form <-> request <-> URL, rendered from the module's response.
+// Talks to the engine only through its JS API (estimate, version). Text from a config is
+// always set with textContent, never parsed as HTML.
+'use strict';
+
+(function main() {
+  const PRESETS = globalThis.LLM_MEM_PRESETS || [];
+  const DEFAULT_PRESET = 'llama-3.1-8b';
+  const ALL = ['transformers', 'vllm', 'deepspeed'];
+
+  // Every request field the page offers. `frameworks` limits where a field applies; `modes`
+  // likewise. An empty input means "the contract's default", shown as the placeholder.
+  const SECTIONS = [
+    { legend: 'Framework', fields: [
+      { path: 'framework', label: 'Framework', choices: ALL, value: 'transformers' },
+      { path: 'workload.mode', label: 'Mode', choices: ['', 'inference', 'training'], frameworks: ['transformers'] },
+    ] },
+    { legend: 'Workload', fields: [
+      { path: 'workload.batch_size', label: 'Batch size', value: '1', placeholder: 1, frameworks: ['transformers', 'deepspeed'] },
+      { path: 'workload.sequence_length', label: 'Sequence length', value: '4096', placeholder: 512, frameworks: ['transformers', 'deepspeed'] },
+      { path: 'workload.max_num_seqs', label: 'Max concurrent sequences', value: '256', placeholder: 256, frameworks: ['vllm'] },
+      { path: 'workload.max_model_len', label: 'Max model length', value: '4096', placeholder: 4096, frameworks: ['vllm'] },
+      { path: 'workload.max_num_batched_tokens', label: 'Max batched tokens', placeholder: 8192, frameworks: ['vllm'] },
+      { path: 'workload.block_size', label: 'KV block size', placeholder: 16, frameworks: ['vllm'] },
+      { path: 'workload.kv_cache_dtype', label: 'KV cache dtype', choices: ['auto', 'bfloat16', 'float16', 'float32', 'fp8', 'fp8_e4m3', 'fp8_e5m2'], frameworks: ['transformers', 'vllm'] },
+    ] },
+    { legend: 'Parallelism', fields: [
+      { path: 'parallelism.tensor_parallel_size', label: 'Tensor parallel', value: '1', placeholder: 1 },
+      { path: 'parallelism.pipeline_parallel_size', label: 'Pipeline parallel', value: '1', placeholder: 1 },
+      { path: 'parallelism.data_parallel_size', label: 'Data parallel', value: '1', placeholder: 1 },
+      { path: 'parallelism.expert_parallel_size', label: 'Expert parallel', value: '1', placeholder: 1 },
+      { path: 'parallelism.zero_stage', label: 'ZeRO stage', choices: ['0', '1', '2', '3'], frameworks: ['deepspeed'] },
+    ] },
+    { legend: 'Framework settings', fields: [
+      { path: 'framework_config.attention_implementation', label: 'Attention kernel', choices: ['sdpa', 'flash_attention_2', 'eager'], frameworks: ['transformers', 'deepspeed'] },
+      { path: 'framework_config.optimizer_type', label: 'Optimizer', choices: ['adamw', 'adam', 'sgd'], modes: ['training'] },
+      { path: 'framework_config.cudagraph_capture_sizes', label: 'CUDA graph sizes', placeholder: 'e.g. 1,2,4,8', list: true, frameworks: ['vllm'] },
+      { path: 'framework_config.gpu_memory_gib', label: 'GPU memory (GiB)', placeholder: 'e.g. 79.19' },
+      { path: 'framework_config.gpu_memory_utilization', label: 'GPU memory utilization', placeholder: 0.9, frameworks: ['vllm'] },
+      { path: 'framework_config.graph_memory_overhead_ratio', label: 'Graph overhead ratio (override)', placeholder: 'params', frameworks: ['vllm'] },
+      { path: 'framework_config.graph_batch_scaling_factor', label: 'Graph batch scaling (override)', placeholder: 'params', frameworks: ['vllm'] },
+    ] },
+    { legend: 'Overhead parameters', advanced: true, fields: [
+      { path: 'params.fragmentation_overhead_factor', label: 'Fragmentation factor', placeholder: 1.05 },
+      { path: 'params.min_memory_safety_margin_gb', label: 'Min safety margin (GiB)', placeholder: 0.5 },
+      { path: 'params.memory_safety_margin_factor', label: 'Safety margin factor', placeholder: 0.02 },
+      { path: 'params.activation_recomputation_factor', label: 'Activations kept (training)', placeholder: 0.3 },
+      { path: 'params.gradient_memory_multiplier', label: 'Gradient multiplier', placeholder: 1.0 },
+      { path: 'params.default_compute_dtype', label: 'Default compute dtype', placeholder: 'float16' },
+      { path: 'params.default_storage_dtype', label: 'Default storage dtype', placeholder: 'float16' },
+      { path: 'params.graph_memory_overhead_ratio', label: 'Graph overhead ratio', placeholder: 0.1 },
+      { path: 'params.graph_batch_scaling_factor', label: 'Graph batch scaling', placeholder: 0.02 },
+      { path: 'params.quantization_overhead_multiplier', label: 'Quantization overhead', placeholder: 1.1 },
+      { path: 'params.mixed_precision_overhead_multiplier', label: 'Mixed precision overhead', placeholder: 1.05 },
+    ] },
+  ];
+  const FIELDS = SECTIONS.flatMap((section) => section.fields);
+
+  const BREAKDOWN = [
+    ['model_weights', 'Model weights'], ['activations', 'Activations'], ['gradients', 'Gradients'],
+    ['optimizer_states', 'Optimizer states'], ['kv_cache', 'KV cache'], ['cuda_graphs', 'CUDA graphs'],
+    ['compilation_overhead', 'Compilation overhead'], ['fragmentation_overhead', 'Fragmentation'],
+    ['safety_margin', 'Safety margin'], ['total', 'Total'],
+  ];
+
+  const $ = (selector) => document.querySelector(selector);
+  const element = (tag, props = {}, children = []) => {
+    const node = Object.assign(document.createElement(tag), props);
+    for (const child of children) node.append(child);
+    return node;
+  };
+  const idFor = (path) => 'field-' + path.replace(/\./g, '-');
+
+  const inputs = new Map();  // path -> input/select
+  let calculator = null;
+  let configError = null;    // set when the textarea does not hold a JSON config
+
+  function buildForm() {
+    const host = $('#generated-fields');
+    for (const section of SECTIONS) {
+      const fieldset = element('fieldset', {}, [element('legend', { textContent: section.legend })]);
+      const container = section.advanced
+        ? element('div', { className: 'grid' })
+        : fieldset;
+      for (const field of section.fields) {
+        const control = field.choices
+          ? element('select', {}, field.choices.map((choice) =>
+              element('option', { value: choice, textContent: choice === '' ? 'framework default' : choice })))
+          : element('input', { type: 'text', inputMode: field.list ? 'text' : 'decimal', placeholder: String(field.placeholder ?? '') });
+        control.id = idFor(field.path);
+        control.name = field.path;
+        control.dataset.testid = field.path;
+        control.value = field.value ?? (field.choices ? field.choices[0] : '');
+        control.setAttribute('aria-describedby', 'error-' + field.path);
+        inputs.set(field.path, control);
+        const wrapper = element('div', { className: 'field' }, [
+          element('label', { htmlFor: control.id, textContent: field.label }), control,
+          element('p', { className: 'field-error', id: 'error-' + field.path }),
+        ]);
+        wrapper.querySelector('.field-error').dataset.errorFor = field.path;
+        field.wrapper = wrapper;
+        container.append(wrapper);
+      }
+      if (section.advanced) {
+        fieldset.append(element('details', {}, [element('summary', { textContent: 'Show the spec\u2019s tunable overheads' }), container]));
+      }
+      host.append(fieldset);
+    }
+  }
+
+  function buildPresets() {
+    const select = $('#preset');
+    select.append(element('option', { value: '', textContent: 'Custom (pasted or uploaded)' }));
+    for (const preset of PRESETS) {
+      const label = (preset.config.architectures && preset.config.architectures[0]) || preset.config.model_type || '';
+      select.append(element('option', { value: preset.id, textContent: `${preset.id} \u2014 ${label}` }));
+    }
+  }
+
+  function buildBreakdownRows() {
+    const body = $('#breakdown-rows');
+    for (const [key, label] of BREAKDOWN) {
+      const value = element('td', { className: 'num' });
+      value.dataset.testid = 'breakdown-' + key;
+      const bar = element('div', { className: 'bar' });
+      body.append(element('tr', { className: key === 'total' ? 'total' : '' }, [
+        element('td', { textContent: label }), value, element('td', { className: 'share' }, key === 'total' ? [] : [bar]),
+      ]));
+    }
+  }
+
+  const framework = () => inputs.get('framework').value;
+  const mode = () => inputs.get('workload.mode').value || (framework() === 'deepspeed' ? 'training' : 'inference');
+
+  function applies(field) {
+    return (!field.frameworks || field.frameworks.includes(framework())) && (!field.modes || field.modes.includes(mode()));
+  }
+
+  // Numbers go as numbers; anything else as typed, so the engine names the field in its error.
+  function scalar(text) {
+    const trimmed = text.trim();
+    return trimmed !== '' && Number.isFinite(Number(trimmed)) ? Number(trimmed) : trimmed;
+  }
+
+  function setPath(target, path, value) {
+    const keys = path.split('.');
+    let node = target;
+    for (const key of keys.slice(0, -1)) node = node[key] ??= {};
+    node[keys[keys.length - 1]] = value;
+  }
+
+  function readConfig() {
+    configError = null;
+    try {
+      const config = JSON.parse($('#config-text').value);
+      return config;
+    } catch (error) {
+      configError = { field: 'config', message: `config: not valid JSON (${error.message})` };
+      return null;
+    }
+  }
+
+  /** The request object the form describes (without the config), as sent and shared. */
+  function scenarioFromForm() {
+    const scenario = {};
+    for (const field of FIELDS) {
+      field.wrapper.hidden = !applies(field);
+      const raw = inputs.get(field.path).value;
+      if (field.wrapper.hidden || raw.trim() === '') continue;
+      const value = field.list ? raw.split(',').map((part) => part.trim()).filter(Boolean).map(scalar) : scalar(raw);
+      setPath(scenario, field.path, value);
+    }
+    return scenario;
+  }
+
+  function showError(error) {
+    const box = $('[data-testid="error"]');
+    for (const node of document.querySelectorAll('.field-error')) node.textContent = '';
+    for (const control of [...inputs.values(), $('#config-text')]) control.removeAttribute('aria-invalid');
+    $('#results').classList.toggle('stale', Boolean(error));
+    box.hidden = !error;
+    box.textContent = error ? error.message : '';
+    if (!error) return;
+    // Mark the control the field path points at (config.* errors belong to the config box).
+    const path = error.field.startsWith('config') ? 'config' : error.field.replace(/\[\d+\]$/, '');
+    const control = path === 'config' ? $('#config-text') : inputs.get(path);
+    const message = document.getElementById('error-' + path);
+    if (control) control.setAttribute('aria-invalid', 'true');
+    if (message) message.textContent = error.message;
+  }
+
+  const gib = (value) => value.toFixed(2);
+  const count = (value) => value.toLocaleString('en-US');
+
+  function render(result) {
+    const total = result.breakdown.total;
+    for (const [key] of BREAKDOWN) {
+      const cell = document.querySelector(`[data-testid="breakdown-${key}"]`);
+      const value = result.breakdown[key];
+      cell.textContent = gib(value);
+      cell.dataset.value = String(value);
+      const bar = cell.parentElement.querySelector('.bar');
+      if (bar) bar.style.width = total > 0 ? `${(100 * value / total).toFixed(1)}%` : '0';
+    }
+    const m = result.model;
+    $('[data-testid="summary"]').textContent =
+      `${gib(total)} GiB per GPU for ${m.architecture} (${(m.total_parameters / 1e9).toFixed(2)}B parameters) \u2014 ${result.estimator}, ${result.mode}`;
+    const fit = $('[data-testid="fit"]');
+    fit.hidden = !result.fit;
+    if (result.fit) {
+      const f = result.fit;
+      fit.className = 'fit ' + (f.fits ? 'fits' : 'too-big');
+      fit.textContent = f.fits
+        ? `Fits: ${gib(f.headroom_gib)} GiB to spare of ${gib(f.usable_gib)} GiB usable.`
+        : `Does not fit: needs ${gib(-f.headroom_gib)} GiB more than the ${gib(f.usable_gib)} GiB usable.`;
+    }
+    const facts = [
+      ['Architecture', m.architecture, 'architecture'],
+      ['Parameters', count(m.total_parameters), 'total_parameters'],
+      ...(m.num_experts > 0 ? [['Active per token', count(m.active_parameters_per_token), 'active_parameters_per_token'],
+        ['Experts', `${m.num_experts} (${m.experts_per_token} per token)`, 'num_experts']] : []),
+      ['Parameters per GPU', count(m.parameters_per_gpu), 'parameters_per_gpu'],
+      ['Layers \u00d7 hidden', `${m.num_hidden_layers} \u00d7 ${m.hidden_size}`, 'shape'],
+      ['Heads (KV heads) \u00d7 dim', `${m.num_attention_heads} (${m.num_key_value_heads}) \u00d7 ${m.head_dim}`, 'heads'],
+      ['Weights dtype', m.quantization_bits ? `${m.quantization_bits}-bit quantized` : m.storage_dtype, 'dtype'],
+      ['KV cache per token per GPU', `${count(result.kv_cache_bytes_per_token)} bytes`, 'kv_per_token'],
+    ];
+    $('#model-facts').replaceChildren(...facts.flatMap(([label, value, key]) => {
+      const dd = element('dd', { textContent: value });
+      dd.dataset.testid = 'model-' + key;
+      return [element('dt', { textContent: label }), dd];
+    }));
+    $('[data-testid="warnings"]').replaceChildren(...result.warnings.map((text) => element('li', { textContent: text })));
+    $('#notes-title').hidden = result.warnings.length === 0;
+  }
+
+  function shareState(scenario) {
+    const preset = $('#preset').value;
+    const state = preset ? { preset, ...scenario } : { config: readConfig() ?? $('#config-text').value, ...scenario };
+    history.replaceState(null, '', '#' + encodeURIComponent(JSON.stringify(state)));
+  }
+
+  function update() {
+    const scenario = scenarioFromForm();
+    const config = readConfig();
+    shareState(scenario);
+    if (!calculator) return;
+    if (configError) return showError(configError);
+    try {
+      const result = calculator.estimate({ config, ...scenario });
+      showError(null);
+      render(result);
+    } catch (error) {
+      showError(error.name === 'EstimateError' ? error : { field: '', message: `internal error: ${error.message}` });
+    }
+  }
+
+  function selectPreset(id) {
+    const preset = PRESETS.find((p) => p.id === id);
+    $('#preset').value = preset ? id : '';
+    if (preset) $('#config-text').value = JSON.stringify(preset.config, null, 2);
+  }
+
+  /** Restores a shared link: `#` + the URI-encoded request, with `preset` instead of `config`. */
+  function restoreState() {
+    let state = {};
+    try {
+      if (location.hash.length > 1) state = JSON.parse(decodeURIComponent(location.hash.slice(1)));
+    } catch {
+      state = {};
+    }
+    if (typeof state !== 'object' || state === null) state = {};
+    if (state.config !== undefined) {
+      $('#preset').value = '';
+      $('#config-text').value = typeof state.config === 'string' ? state.config : JSON.stringify(state.config, null, 2);
+    } else {
+      selectPreset(typeof state.preset === 'string' ? state.preset : DEFAULT_PRESET);
+    }
+    for (const field of FIELDS) {
+      const keys = field.path.split('.');
+      let value = state;
+      for (const key of keys) value = value == null ? undefined : value[key];
+      if (value === undefined) continue;
+      inputs.get(field.path).value = Array.isArray(value) ? value.join(',') : String(value);
+    }
+  }
+
+  buildForm();
+  buildPresets();
+  buildBreakdownRows();
+  restoreState();
+
+  $('#scenario').addEventListener('input', (event) => {
+    if (event.target.id === 'config-text') $('#preset').value = '';
+    if (event.target.id !== 'config-file') update();
+  });
+  $('#preset').addEventListener('change', (event) => {
+    selectPreset(event.target.value);
+    update();
+  });
+  $('#config-file').addEventListener('change', async (event) => {
+    const file = event.target.files[0];
+    if (!file) return;
+    $('#config-text').value = await file.text();
+    $('#preset').value = '';
+    update();
+  });
+  $('#scenario').addEventListener('submit', (event) => event.preventDefault());
+
+  globalThis.createLlmMem().then((module) => {
+    calculator = module;
+    $('[data-testid="version"]').textContent = 'v' + module.version();
+    document.documentElement.dataset.ready = 'true';
+    update();
+  }, (error) => showError({ field: '', message: `The calculator engine failed to load: ${error.message}` }));
+})();
