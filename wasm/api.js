@@ -12,20 +12,43 @@ class EstimateError extends Error {
 
 Module['EstimateError'] = EstimateError;
 
-/** Estimates one scenario: `request` is a request object (or its JSON text). */
-Module['estimate'] = function estimate(request) {
-  let text = request;
-  if (typeof request !== 'string') {
+// One crossing: JSON text in, the envelope {ok, result | error} out.
+function callCore(raw, payload) {
+  let text = payload;
+  if (typeof payload !== 'string') {
     try {
-      text = JSON.stringify(request);
+      text = JSON.stringify(payload);
     } catch (error) {
       throw new EstimateError('request', 'request: cannot be written as JSON (' + error.message + ')');
     }
     if (text === undefined) throw new EstimateError('request', 'request: must be a JSON object');
   }
-  const envelope = JSON.parse(Module['_estimateJson'](text));
+  const envelope = JSON.parse(Module[raw](text));
   if (!envelope.ok) throw new EstimateError(envelope.error.field, envelope.error.message);
   return envelope.result;
+}
+
+/** Estimates one scenario: `request` is a request object (or its JSON text). */
+Module['estimate'] = function estimate(request) {
+  return callCore('_estimateJson', request);
+};
+
+/**
+ * The breakdown at each of `values` of one integer `field` (e.g. "workload.sequence_length"),
+ * one array per component: { field, values, breakdown: { total: [...], ... } }.
+ */
+Module['sweep'] = function sweep(request, field, values) {
+  return callCore('_sweepJson', { request: request, field: field, values: values });
+};
+
+/**
+ * The largest workload value (batch, context) or smallest parallel size that fits
+ * request.framework_config.gpu_memory_gib: { field, value, total_gib, usable_gib, step_past }.
+ */
+Module['solve'] = function solve(request, field, options) {
+  const query = { request: request, field: field };
+  if (options && options.max !== undefined) query.max = options.max;
+  return callCore('_solveJson', query);
 };
 
 /** The core's version, e.g. "0.1.0". */

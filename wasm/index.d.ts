@@ -103,8 +103,33 @@ export declare class EstimateError extends Error {
   field: string;
 }
 
+/** Integer request fields a sweep or the solver may vary. */
+export type VariableField =
+  | 'workload.batch_size' | 'workload.sequence_length' | 'workload.max_num_seqs' | 'workload.max_model_len'
+  | 'parallelism.tensor_parallel_size' | 'parallelism.pipeline_parallel_size'
+  | 'parallelism.data_parallel_size' | 'parallelism.expert_parallel_size';
+
+export interface SweepResponse {
+  field: VariableField;
+  values: number[];
+  /** One array per component, aligned with `values`. */
+  breakdown: { [K in keyof MemoryBreakdown]: number[] };
+}
+
+export interface SolveResponse {
+  field: VariableField;
+  usable_gib: number;
+  /** The largest workload value or smallest parallel size that fits; null when none does. */
+  value: number | null;
+  total_gib: number | null;
+  /** The neighbouring value the other way (value + 1, or the next smaller valid size), which does not fit. */
+  step_past: { value: number; total_gib: number } | null;
+}
+
 export interface Calculator {
   estimate(request: EstimateRequest | string): EstimateResponse;
+  sweep(request: EstimateRequest, field: VariableField, values: number[]): SweepResponse;
+  solve(request: EstimateRequest, field: VariableField, options?: { max?: number }): SolveResponse;
   version(): string;
   EstimateError: typeof EstimateError;
 }

@@ -15,6 +15,10 @@ export async function createCalculator() {
   return Object.freeze({
     /** Estimates one request; throws an EstimateError (with `.field`) on bad input. */
     estimate: (request) => module.estimate(request),
+    /** The breakdown at each value of one integer field, the config parsed once. */
+    sweep: (request, field, values) => module.sweep(request, field, values),
+    /** The largest batch/context or smallest parallel size that fits the GPU. */
+    solve: (request, field, options) => module.solve(request, field, options),
     version: () => module.version(),
     EstimateError: module.EstimateError,
   });

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "envelope.hpp"
 #include "llmmem/error.hpp"
 #include "units.hpp"
 
@@ -99,9 +100,7 @@ std::string estimate_to_json(const Request& request) {
   response["model"] = model_json(request.model, *estimator, s.parallelism);
   response["kv_cache_bytes_per_token"] = estimator->kv_cache_bytes_per_token(s);
   if (s.framework_config.gpu_memory_gib) {
-    // vLLM claims gpu_memory_utilization of the card; other frameworks can use all of it.
-    const double usable = *s.framework_config.gpu_memory_gib *
-                          (request.framework == Framework::vllm ? s.framework_config.gpu_memory_utilization : 1.0);
+    const double usable = detail::usable_gib(request);
     const double total = breakdown.total_gb();
     response["fit"] = {{"gpu_memory_gib", *s.framework_config.gpu_memory_gib},
                        {"usable_gib", usable},
@@ -113,20 +112,13 @@ std::string estimate_to_json(const Request& request) {
 }
 
 std::string estimate_json(std::string_view request_json) noexcept {
+  return detail::guarded([&] { return estimate_to_json(parse_request(request_json)); });
+}
+
+std::string detail::error_envelope(const std::string& field, const std::string& message) noexcept {
   try {
-    try {
-      const Request request = parse_request(request_json);
-      return R"({"ok":true,"result":)" + estimate_to_json(request) + "}";
-    } catch (const InputError& e) {
-      return json{{"ok", false}, {"error", {{"field", e.field()}, {"message", e.what()}}}}.dump(
-          -1, ' ', false, json::error_handler_t::replace);
-    } catch (const std::bad_alloc&) {
-      return R"({"ok":false,"error":{"field":"request","message":"request: out of memory"}})";
-    } catch (const std::exception& e) {
-      return json{{"ok", false},
-                  {"error", {{"field", ""}, {"message", std::string("internal error: ") + e.what()}}}}
-          .dump(-1, ' ', false, json::error_handler_t::replace);
-    }
+    return json{{"ok", false}, {"error", {{"field", field}, {"message", message}}}}.dump(
+        -1, ' ', false, json::error_handler_t::replace);
   } catch (...) {
     return R"({"ok":false,"error":{"field":"","message":"internal error"}})";
   }

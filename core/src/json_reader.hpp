@@ -6,7 +6,8 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
-#include <set>
+#include <algorithm>
+#include <vector>
 #include <string>
 #include <string_view>
 
@@ -62,7 +63,7 @@ class ObjectReader {
   const json* find(std::initializer_list<std::string_view> keys, std::string* found_key = nullptr) {
     const json* hit = nullptr;
     for (std::string_view key : keys) {
-      read_.insert(std::string(key));
+      if (std::find(read_.begin(), read_.end(), key) == read_.end()) read_.emplace_back(key);
       auto it = object_.find(std::string(key));
       if (hit == nullptr && it != object_.end() && !(it->is_null() && nulls_ == Nulls::mean_default)) {
         hit = &*it;
@@ -132,7 +133,7 @@ class ObjectReader {
   /// Request objects accept only the fields we know: a misspelt field is an error, not a no-op.
   void reject_unknown_fields() const {
     for (const auto& item : object_.items()) {
-      if (read_.count(item.key())) continue;
+      if (std::find(read_.begin(), read_.end(), item.key()) != read_.end()) continue;
       std::string known;
       for (const std::string& key : read_) known += (known.empty() ? "" : ", ") + key;
       fail(path_of(item.key()), "unknown field (known fields: " + known + ")");
@@ -143,7 +144,7 @@ class ObjectReader {
   const json& object_;
   std::string path_;
   Nulls nulls_;
-  std::set<std::string> read_;
+  std::vector<std::string> read_;  // a handful of keys: a vector beats a set's allocations
 };
 
 }  // namespace llmmem::detail

@@ -5,6 +5,7 @@
 
 #include "config_parser.hpp"
 #include "json_reader.hpp"
+#include "request_parser.hpp"
 #include "llmmem/api.hpp"
 
 namespace llmmem {
@@ -139,7 +140,9 @@ MemoryEstimationParameters read_params(ObjectReader& r) {
   return p;
 }
 
-json parse_json_text(std::string_view text, const std::string& what) {
+}  // namespace
+
+json detail::parse_json_text(std::string_view text, const std::string& what) {
   try {
     return json::parse(text.begin(), text.end());
   } catch (const json::parse_error& e) {
@@ -149,8 +152,6 @@ json parse_json_text(std::string_view text, const std::string& what) {
     fail(what, "not valid JSON (" + detail + ")");
   }
 }
-
-}  // namespace
 
 const char* to_string(Framework framework) {
   switch (framework) {
@@ -163,11 +164,14 @@ const char* to_string(Framework framework) {
 const char* to_string(Mode mode) { return mode == Mode::training ? "training" : "inference"; }
 
 ModelSpec parse_config(std::string_view config_json) {
-  return detail::model_from_config(parse_json_text(config_json, "config"), "config");
+  return detail::model_from_config(detail::parse_json_text(config_json, "config"), "config");
 }
 
 Request parse_request(std::string_view request_json) {
-  const json root = parse_json_text(request_json, "request");
+  return detail::request_from_json(detail::parse_json_text(request_json, "request"));
+}
+
+Request detail::request_from_json(const json& root) {
   if (!root.is_object()) fail("request", std::string("must be a JSON object, got ") + detail::json_type_name(root));
   ObjectReader r(root, "");
 
@@ -213,8 +217,12 @@ Request parse_request(std::string_view request_json) {
     scenario.framework_config = read_framework_config(reader, request.params);
   }
   r.reject_unknown_fields();
+  validate_request(request);
+  return request;
+}
 
-  const Parallelism& p = scenario.parallelism;
+void validate_request(const Request& request) {
+  const Parallelism& p = request.scenario.parallelism;
   if (p.zero_stage > 0 && request.framework != Framework::deepspeed) {
     fail("parallelism.zero_stage", "ZeRO needs framework \"deepspeed\", got zero_stage " +
                                        std::to_string(p.zero_stage) + " with \"" +
@@ -236,7 +244,6 @@ Request parse_request(std::string_view request_json) {
          "must be at most the number of experts (" + std::to_string(m.moe.num_experts) + "), got " +
              std::to_string(p.expert_parallel_size));
   }
-  return request;
 }
 
 }  // namespace llmmem

@@ -85,3 +85,26 @@ test('one module instance serves every createCalculator()', async () => {
   assert.equal(again.version(), calc.version());
   assert.match(calc.version(), /^\d+\.\d+\.\d+$/);
 });
+
+test('sweep: one column per component, equal to single estimates', () => {
+  const request = { ...specExampleRequest(), framework: 'vllm' };
+  const values = [512, 2048, 8192];
+  const sweep = calc.sweep(request, 'workload.max_model_len', values);
+  assert.deepEqual(sweep.values, values);
+  values.forEach((value, i) => {
+    const single = calc.estimate({ ...request, workload: { ...request.workload, max_model_len: value } });
+    for (const key of BREAKDOWN_KEYS) assert.equal(sweep.breakdown[key][i], single.breakdown[key], key);
+  });
+  assert.throws(() => calc.sweep(request, 'workload.max_model_len', [1, -1]), { name: 'EstimateError', field: 'values[1]' });
+});
+
+test('solve: the answer fits, one step past does not', () => {
+  const request = { ...specExampleRequest(), framework: 'vllm', framework_config: { gpu_memory_gib: 79.19 } };
+  const answer = calc.solve(request, 'workload.max_num_seqs');
+  const at = (n) => calc.estimate({ ...request, workload: { ...request.workload, max_num_seqs: n } });
+  assert.equal(at(answer.value).fit.fits, true);
+  assert.equal(at(answer.value + 1).fit.fits, false);
+  assert.equal(answer.step_past.value, answer.value + 1);
+  assert.equal(calc.solve(request, 'workload.max_num_seqs', { max: 3 }).value, 3);
+  assert.throws(() => calc.solve(specExampleRequest(), 'workload.batch_size'), { field: 'framework_config.gpu_memory_gib' });
+});
