@@ -4,6 +4,8 @@
 'use strict';
 
 (function main() {
+  // Compile the engine first: it runs off the main thread while the form is built.
+  const engine = globalThis.createLlmMem();
   const PRESETS = globalThis.LLM_MEM_PRESETS || [];
   const DEFAULT_PRESET = 'llama-3.1-8b';
   const ALL = ['transformers', 'vllm', 'deepspeed'];
@@ -149,15 +151,19 @@
     node[keys[keys.length - 1]] = value;
   }
 
+  // The config is parsed again only when its text changed: most inputs touch the scenario.
+  let parsedConfig = { text: null, config: null, error: null };
   function readConfig() {
-    configError = null;
-    try {
-      const config = JSON.parse($('#config-text').value);
-      return config;
-    } catch (error) {
-      configError = { field: 'config', message: `config: not valid JSON (${error.message})` };
-      return null;
+    const text = $('#config-text').value;
+    if (text !== parsedConfig.text) {
+      try {
+        parsedConfig = { text, config: JSON.parse(text), error: null };
+      } catch (error) {
+        parsedConfig = { text, config: null, error: { field: 'config', message: `config: not valid JSON (${error.message})` } };
+      }
     }
+    configError = parsedConfig.error;
+    return parsedConfig.config;
   }
 
   /** The request object the form describes (without the config), as sent and shared. */
@@ -234,22 +240,27 @@
     $('#notes-title').hidden = result.warnings.length === 0;
   }
 
-  function shareState(scenario) {
+  // The URL follows the form a moment later, off the path from input to result
+  // (history.replaceState costs milliseconds in Chromium).
+  let pendingShare = null;
+  function shareState(scenario, config) {
     const preset = $('#preset').value;
-    const state = preset ? { preset, ...scenario } : { config: readConfig() ?? $('#config-text').value, ...scenario };
-    history.replaceState(null, '', '#' + encodeURIComponent(JSON.stringify(state)));
+    const state = preset ? { preset, ...scenario } : { config: config ?? $('#config-text').value, ...scenario };
+    clearTimeout(pendingShare);
+    pendingShare = setTimeout(() => history.replaceState(null, '', '#' + encodeURIComponent(JSON.stringify(state))), 50);
   }
 
   function update() {
     const scenario = scenarioFromForm();
     const config = readConfig();
-    shareState(scenario);
+    shareState(scenario, config);
     if (!calculator) return;
     if (configError) return showError(configError);
     try {
       const result = calculator.estimate({ config, ...scenario });
       showError(null);
       render(result);
+      if (!performance.getEntriesByName('first-breakdown').length) performance.mark('first-breakdown');
     } catch (error) {
       showError(error.name === 'EstimateError' ? error : { field: '', message: `internal error: ${error.message}` });
     }
@@ -307,7 +318,7 @@
   });
   $('#scenario').addEventListener('submit', (event) => event.preventDefault());
 
-  globalThis.createLlmMem().then((module) => {
+  engine.then((module) => {
     calculator = module;
     $('[data-testid="version"]').textContent = 'v' + module.version();
     document.documentElement.dataset.ready = 'true';

@@ -104,6 +104,7 @@ test('the URL carries the scenario: a shared link reproduces the result', async 
   await page.fill('[data-testid="parallelism.tensor_parallel_size"]', '2');
   await page.fill('[data-testid="workload.max_num_seqs"]', '64');
   const before = await shownBreakdown(page);
+  await page.waitForFunction(() => decodeURIComponent(location.hash).includes('"max_num_seqs":64'));
   const link = page.url();
   const again = await site.open(link.slice(link.indexOf('#')));
   assert.deepEqual(await shownBreakdown(again), before);
