@@ -1,4 +1,5 @@
-// Native baseline for `npm run bench`: median time of one estimate_json call per request.
+// Native baseline for `npm run bench`: time of one estimate_json call per request, as the
+// best batch average (the least disturbed by other processes on a shared machine).
 // Usage: llm_mem_native_bench REQUEST.json... ; prints one JSON object per line.
 #include <algorithm>
 #include <chrono>
@@ -20,7 +21,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s: the request fails: %s\n", argv[i], llmmem::estimate_json(request).c_str());
       return 1;
     }
-    // Repeat in batches until ~0.3 s has passed; the median batch gives the per-call time.
+    // Repeat in batches until ~0.3 s has passed.
     std::vector<double> per_call_ns;
     constexpr int kBatch = 200;
     const auto start = std::chrono::steady_clock::now();
@@ -31,9 +32,8 @@ int main(int argc, char** argv) {
       const auto t1 = std::chrono::steady_clock::now();
       per_call_ns.push_back(std::chrono::duration<double, std::nano>(t1 - t0).count() / kBatch);
     }
-    std::nth_element(per_call_ns.begin(), per_call_ns.begin() + per_call_ns.size() / 2, per_call_ns.end());
-    std::printf("{\"request\":\"%s\",\"median_ns\":%.0f,\"batches\":%zu,\"sink\":%zu}\n", argv[i],
-                per_call_ns[per_call_ns.size() / 2], per_call_ns.size(), sink % 10);
+    std::printf("{\"request\":\"%s\",\"best_ns\":%.0f,\"batches\":%zu,\"sink\":%zu}\n", argv[i],
+                *std::min_element(per_call_ns.begin(), per_call_ns.end()), per_call_ns.size(), sink % 10);
   }
   return 0;
 }
