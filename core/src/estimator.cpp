@@ -35,13 +35,7 @@ double MemoryEstimator::parameters_per_gpu(const Parallelism& p) const {
   const double tp = double(p.tensor_parallel_size);
   // Megatron-style TP (also vLLM's and transformers' tp_plan): linear layers and the
   // vocabulary are split across ranks, norms and the router are replicated.
-  double experts = 0;
-  if (model_.is_moe()) {
-    experts = p.expert_parallel_size > 1
-                  // Expert parallelism places whole experts; the busiest rank gets the remainder.
-                  ? double(ceil_div(c.num_experts, p.expert_parallel_size) * c.one_expert)
-                  : double(c.experts_per_layer()) / tp;
-  }
+  const double experts = model_.is_moe() ? expert_shares_per_gpu(p) * double(c.one_expert) : 0.0;
   const double layer = double(c.attention_per_layer + c.dense_mlp_per_layer) / tp + experts +
                        double(c.norms_per_layer + c.router_per_layer);
   const double input_side = double(c.token_embedding) / tp + double(c.position_embedding);
@@ -53,6 +47,13 @@ double MemoryEstimator::parameters_per_gpu(const Parallelism& p) const {
   const double layers = double(layers_per_stage(p)) * layer;
   if (p.pipeline_parallel_size == 1) return input_side + layers + output_side;
   return layers + std::max(input_side, output_side);  // the most loaded stage: first or last
+}
+
+double MemoryEstimator::expert_shares_per_gpu(const Parallelism& p) const {
+  // Megatron-LM: expert parallelism places whole experts (the busiest rank takes the
+  // remainder), and each expert is further split by tensor parallelism.
+  return double(ceil_div(model_.moe.num_experts, p.expert_parallel_size)) /
+         double(p.tensor_parallel_size);
 }
 
 double MemoryEstimator::estimate_model_weights(const Parallelism& parallelism) const {
@@ -177,6 +178,13 @@ MemoryBreakdown MemoryEstimator::estimate_total_memory(const Scenario& s) const 
 }
 
 // ---- vLLM ----
+
+double vLLMMemoryEstimator::expert_shares_per_gpu(const Parallelism& p) const {
+  // vLLM's --enable-expert-parallel spreads whole experts over all TP x DP ranks instead of
+  // splitting each expert by TP (vllm/model_executor/layers/fused_moe/layer.py, FusedMoE).
+  if (p.expert_parallel_size == 1) return MemoryEstimator::expert_shares_per_gpu(p);
+  return double(ceil_div(model_.moe.num_experts, p.expert_parallel_size));
+}
 
 double vLLMMemoryEstimator::estimate_activations(const Scenario& s) const {
   // vLLM's profiling run pushes one batch of max_num_batched_tokens through the model

@@ -142,7 +142,50 @@ MemoryEstimationParameters read_params(ObjectReader& r) {
 
 }  // namespace
 
+namespace {
+
+// Bounds that no real config.json or request comes near (a config is a few KB; a 100,000-point
+// sweep about 1 MB), checked by one pass over the bytes before any parsing, so hostile input is
+// refused in microseconds instead of exhausting memory or the stack.
+constexpr std::size_t kMaxJsonBytes = std::size_t(4) << 20;
+constexpr int kMaxJsonDepth = 64;
+constexpr std::size_t kMaxJsonValues = 250000;
+
+void check_json_bounds(std::string_view text, const std::string& what) {
+  if (text.size() > kMaxJsonBytes) {
+    fail(what, "too large: " + std::to_string(text.size()) + " bytes, at most " +
+                   std::to_string(kMaxJsonBytes) + " (4 MiB)");
+  }
+  int depth = 0;
+  std::size_t separators = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    switch (c) {
+      case '"': in_string = true; break;
+      case '[': case '{':
+        if (++depth > kMaxJsonDepth) fail(what, "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+        break;
+      case ']': case '}': --depth; break;
+      case ',': case ':':
+        if (++separators > kMaxJsonValues) {
+          fail(what, "holds more than " + std::to_string(kMaxJsonValues) + " values");
+        }
+        break;
+      default: break;
+    }
+  }
+}
+
+}  // namespace
+
 json detail::parse_json_text(std::string_view text, const std::string& what) {
+  check_json_bounds(text, what);
   try {
     return json::parse(text.begin(), text.end());
   } catch (const json::parse_error& e) {
@@ -238,6 +281,13 @@ void validate_request(const Request& request) {
     fail("parallelism.pipeline_parallel_size",
          "must be at most num_hidden_layers (" + std::to_string(m.num_layers) + "), got " +
              std::to_string(p.pipeline_parallel_size));
+  }
+  const std::int64_t tp_times_dp = p.tensor_parallel_size * p.data_parallel_size;
+  if (request.framework == Framework::vllm && p.expert_parallel_size > 1 &&
+      p.expert_parallel_size != tp_times_dp) {
+    fail("parallelism.expert_parallel_size",
+         "vLLM's expert parallelism spans every tensor x data parallel rank: must be 1 or " +
+             std::to_string(tp_times_dp) + ", got " + std::to_string(p.expert_parallel_size));
   }
   if (p.expert_parallel_size > 1 && m.is_moe() && p.expert_parallel_size > m.moe.num_experts) {
     fail("parallelism.expert_parallel_size",

@@ -75,14 +75,18 @@ TEST_CASE("weights per GPU under tensor, pipeline and expert parallelism") {
   CHECK(gpt2_pp2 == 6 * 7'087'872.0 + 50257.0 * 768 + 1024.0 * 768);
 
   const MoEMemoryEstimator mixtral(spec_of("mixtral-8x7b-v0.1.json"), {});
-  const double experts_per_layer = 8 * 176'160'768.0;
+  const double one_expert = 176'160'768.0;
   const double tp2 = mixtral.parameters_per_gpu(with_parallelism(2).parallelism);
-  const double ep2 = mixtral.parameters_per_gpu(with_parallelism(2, 1, 2).parallelism);
-  // EP 2 places four whole experts per GPU; TP 2 already halves them, so EP on top of TP
-  // (each rank: half the attention, four experts) equals TP alone for the experts.
-  CHECK(ep2 == doctest::Approx(tp2));
+  // Megatron-style: EP 2 places four whole experts per rank, each split again by TP 2.
+  const double tp2_ep2 = mixtral.parameters_per_gpu(with_parallelism(2, 1, 2).parallelism);
+  CHECK(tp2_ep2 == doctest::Approx(tp2 - 32 * (4 - 2) * one_expert));
   const double ep8_tp1 = mixtral.parameters_per_gpu(with_parallelism(1, 1, 8).parallelism);
-  CHECK(ep8_tp1 == doctest::Approx(46'702'792'704.0 - 32 * experts_per_layer * 7 / 8));
+  CHECK(ep8_tp1 == doctest::Approx(46'702'792'704.0 - 32 * one_expert * 7));
+
+  // vLLM: expert parallelism spans the TP ranks and keeps experts whole, so TP 2 with EP 2
+  // holds four whole experts per GPU, what TP 2 alone holds as eight halves.
+  const vLLMMemoryEstimator vllm_mixtral(spec_of("mixtral-8x7b-v0.1.json"), {});
+  CHECK(vllm_mixtral.parameters_per_gpu(with_parallelism(2, 1, 2).parallelism) == doctest::Approx(tp2));
 }
 
 TEST_CASE("more GPUs never add weights per GPU") {

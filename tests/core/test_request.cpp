@@ -111,6 +111,10 @@ TEST_CASE("request errors name the field") {
     CHECK(error_for(R"(,"parallelism":{"pipeline_parallel_size":64})").at("field") ==
           "parallelism.pipeline_parallel_size");
     CHECK(error_for(R"(,"parallelism":{"zero_stage":2})").at("field") == "parallelism.zero_stage");
+    CHECK(error_for(R"(,"framework":"vllm","parallelism":{"tensor_parallel_size":4,"expert_parallel_size":2})")
+              .at("message") ==
+          "parallelism.expert_parallel_size: vLLM's expert parallelism spans every tensor x data parallel "
+          "rank: must be 1 or 4, got 2");
     CHECK(error_for(R"(,"parallelism":{"zero_stage":4},"framework":"deepspeed")").at("field") ==
           "parallelism.zero_stage");
     CHECK(error_for(R"(,"framework":"vllm","workload":{"mode":"training"})").at("field") == "workload.mode");
@@ -125,6 +129,28 @@ TEST_CASE("request errors name the field") {
   SUBCASE("huge numbers are refused, not wrapped") {
     CHECK(error_for(R"(,"workload":{"batch_size":18446744073709551615})").at("field") == "workload.batch_size");
     CHECK(error_for(R"(,"workload":{"batch_size":1e300})").at("field") == "workload.batch_size");
+  }
+}
+
+TEST_CASE("hostile sizes are refused before parsing, with a message") {
+  SUBCASE("more than 4 MiB") {
+    const std::string huge = R"({"config":{"x":")" + std::string(5 << 20, 'a') + R"("}})";
+    const json e = estimate_error(huge);
+    CHECK(e.at("field") == "request");
+    CHECK(e.at("message") == "request: too large: 5242899 bytes, at most 4194304 (4 MiB)");
+  }
+  SUBCASE("nesting a thousand levels deep") {
+    const std::string deep = std::string(1000, '[') + std::string(1000, ']');
+    CHECK(estimate_error(deep).at("message") == "request: nested deeper than 64 levels");
+    // Brackets inside strings are text, not nesting.
+    const std::string quoted = R"({"config":{"name":")" + std::string(1000, '[') + R"("}})";
+    CHECK(estimate_error(quoted).at("field") == "config.hidden_size");
+  }
+  SUBCASE("a million-element array") {
+    std::string many = R"({"config":{"x":[)";
+    for (int i = 0; i < 1'000'000; ++i) many += "0,";
+    many += "0]}}";
+    CHECK(estimate_error(many).at("message") == "request: holds more than 250000 values");
   }
 }
 

@@ -55,6 +55,8 @@ class MemoryEstimator {
   /// Activation bytes one layer keeps for the backward pass (spec formula, with GQA and gated MLP).
   double layer_training_bytes(double batch, double seq_len, const Scenario& scenario) const;
   double kv_cache_for_tokens(double tokens, const Scenario& scenario) const;
+  /// Routed experts of one layer held by the busiest GPU, in units of one whole expert.
+  virtual double expert_shares_per_gpu(const Parallelism& parallelism) const;
 
   ModelSpec model_;
   MemoryEstimationParameters params_;
@@ -83,6 +85,9 @@ class vLLMMemoryEstimator : public MemoryEstimator {
   double estimate_activations(const Scenario& scenario) const override;
   double estimate_kv_cache(const Scenario& scenario) const override;
   double estimate_cuda_graphs(const Scenario& scenario) const override;
+
+ protected:
+  double expert_shares_per_gpu(const Parallelism& parallelism) const override;
 };
 
 /// DeepSpeed training with ZeRO stages 0-3 over data_parallel_size ranks.
