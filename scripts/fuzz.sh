@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer target (clang, ASan + UBSan) and fuzzes the estimate path for
+# ${1:-60} seconds from a seed corpus made of the config corpus. Any finding fails the run.
+# A longer run: bash scripts/fuzz.sh 3600   (findings land in build/fuzz/crash-*)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+out=build/fuzz
+mkdir -p "$out/seeds" "$out/corpus"
+
+clang++-14 -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+  -ffp-contract=off -DLLMMEM_VERSION='"fuzz"' -Icore/include -Icore/src \
+  core/src/*.cpp tests/fuzz/fuzz_estimate_json.cpp -o "$out/fuzz_estimate_json"
+
+# Seeds: every corpus config alone, and inside a request for each framework.
+node -e '
+const fs = require("fs"), path = require("path");
+const [dir, seeds] = process.argv.slice(1);
+for (const name of fs.readdirSync(dir).filter((n) => n.endsWith(".json"))) {
+  const config = JSON.parse(fs.readFileSync(path.join(dir, name), "utf8"));
+  fs.writeFileSync(path.join(seeds, name), JSON.stringify(config));
+  for (const framework of ["transformers", "vllm", "deepspeed"]) {
+    fs.writeFileSync(path.join(seeds, `${framework}-${name}`), JSON.stringify({ config, framework,
+      workload: { batch_size: 4, max_num_seqs: 8 }, parallelism: { tensor_parallel_size: 2, data_parallel_size: 2 },
+      framework_config: { gpu_memory_gib: 80, cudagraph_capture_sizes: [1, 2] } }));
+  }
+}' tests/data/configs "$out/seeds"
+
+log="$out/fuzz.log"
+"$out/fuzz_estimate_json" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 \
+  -artifact_prefix="$out/" "$out/corpus" "$out/seeds" >"$log" 2>&1 || { tail -50 "$log"; exit 1; }
+runs=$(grep -oE 'Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1)
+echo "fuzz: estimate_json/sweep_json/solve_json for ${seconds} s: ${runs:-no summary} ($(ls "$out/corpus" | wc -l) inputs in the corpus), no finding"
