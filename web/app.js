@@ -151,11 +151,17 @@
     node[keys[keys.length - 1]] = value;
   }
 
+  // The engine refuses requests over 4 MiB; a larger paste is refused here before parsing.
+  const MAX_CONFIG_BYTES = 4 << 20;
+
   // The config is parsed again only when its text changed: most inputs touch the scenario.
   let parsedConfig = { text: null, config: null, error: null };
   function readConfig() {
     const text = $('#config-text').value;
-    if (text !== parsedConfig.text) {
+    if (text !== parsedConfig.text && text.length > MAX_CONFIG_BYTES) {
+      parsedConfig = { text, config: null, error: { field: 'config',
+        message: `config: too large: ${text.length} characters, at most ${MAX_CONFIG_BYTES} (4 MiB)` } };
+    } else if (text !== parsedConfig.text) {
       try {
         parsedConfig = { text, config: JSON.parse(text), error: null };
       } catch (error) {

@@ -1,0 +1,87 @@
+// The page under its Content-Security-Policy, over http and from file://, with no request to
+// another origin; hostile config strings stay text.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, test } from 'node:test';
+import { startPage } from '../support/browser.mjs';
+import { corpusConfig, repoRoot } from '../support/scenarios.mjs';
+
+let site;
+before(async () => { site = await startPage(); });
+after(async () => { await site.close(); });
+
+async function openWatched(url) {
+  const page = await site.browser.newPage();
+  const violations = [];
+  const foreignRequests = [];
+  await page.exposeFunction('reportViolation', (text) => violations.push(text));
+  await page.addInitScript(() => document.addEventListener('securitypolicyviolation',
+    (event) => window.reportViolation(`${event.violatedDirective} ${event.blockedURI}`)));
+  page.on('request', (request) => {
+    const origin = new URL(request.url()).origin;
+    if (!request.url().startsWith('file:') && origin !== new URL(site.url).origin) foreignRequests.push(request.url());
+  });
+  await page.goto(url);
+  await page.waitForSelector('html[data-ready="true"]');
+  return { page, violations, foreignRequests };
+}
+
+test('the page declares a CSP without unsafe-eval or unsafe-inline', async () => {
+  const { page } = await openWatched(site.url);
+  const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.doesNotMatch(csp, /'unsafe-eval'|'unsafe-inline'/);
+  await page.close();
+});
+
+for (const [where, url] of [['http', () => site.url], ['file://', () => pathToFileURL(join(repoRoot, 'web/index.html')).href]]) {
+  test(`over ${where}: the engine runs under the CSP, nothing is blocked, nothing leaves the origin`, async () => {
+    const { page, violations, foreignRequests } = await openWatched(url());
+    assert.ok(Number(await page.getAttribute('[data-testid="breakdown-total"]', 'data-value')) > 0);
+    await page.fill('[data-testid="workload.batch_size"]', '16');
+    assert.equal(await page.isHidden('[data-testid="error"]'), true);
+    assert.deepEqual(violations, []);
+    assert.deepEqual(foreignRequests, []);
+    await page.close();
+  });
+}
+
+test('script and onerror payloads in config strings and fields are shown as text and never run', async () => {
+  const { page, violations } = await openWatched(site.url);
+  const payloads = ['<script>window.__pwned = 1</script>', '<img src=x onerror="window.__pwned = 2">',
+    '"><svg onload="window.__pwned = 3">'];
+  for (const payload of payloads) {
+    const config = { ...corpusConfig('llama-3.1-8b.json'), architectures: [payload], model_type: payload };
+    await page.fill('[data-testid="config-text"]', JSON.stringify(config));
+    assert.equal(await page.textContent('[data-testid="model-architecture"]'), payload);
+    // A payload where a number belongs: an error naming the field, the payload quoted as text.
+    await page.fill('[data-testid="config-text"]', JSON.stringify({ ...config, hidden_size: payload }));
+    assert.equal(await page.textContent('[data-testid="error"]'),
+      `config.hidden_size: must be a positive integer, got ${JSON.stringify(payload)}`);
+    await page.fill('[data-testid="workload.batch_size"]', payload);
+    assert.match(await page.textContent('[data-testid="error"]'), /^config\.hidden_size|^workload\.batch_size/);
+    await page.fill('[data-testid="workload.batch_size"]', '1');
+  }
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(await page.$$eval('body img, body svg, body script', (nodes) => nodes.length), 0);
+  assert.deepEqual(violations, []);
+  await page.close();
+});
+
+test('a 10 MB paste is refused at once and the page stays usable', async () => {
+  const { page } = await openWatched(site.url);
+  // The text is made in the page (sending 10 MB through the driver would time the driver).
+  const elapsed = await page.evaluate((config) => {
+    const box = document.querySelector('[data-testid="config-text"]');
+    box.value = JSON.stringify({ ...config, padding: 'x'.repeat(10 << 20) });
+    const t0 = performance.now();
+    box.dispatchEvent(new Event('input', { bubbles: true }));
+    return performance.now() - t0;
+  }, corpusConfig('llama-3.1-8b.json'));
+  assert.ok(elapsed < 100, `${elapsed} ms`);
+  assert.match(await page.textContent('[data-testid="error"]'), /^config: too large/);
+  await page.selectOption('[data-testid="preset"]', 'llama-3.1-8b');
+  assert.equal(await page.isHidden('[data-testid="error"]'), true);
+  await page.close();
+});
