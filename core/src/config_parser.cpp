@@ -166,13 +166,14 @@ ModelSpec model_from_config(const json& root, const std::string& root_path) {
     std::string dtype = *reader->string({key});
     if (dtype.rfind("torch.", 0) == 0) dtype.erase(0, 6);
     if (dtype_bytes(dtype) == 0) {
-      fail(reader->path_of(key), "unknown dtype \"" + dtype + "\" (expected float32, float16, bfloat16, ...)");
+      fail(reader->path_of(key), "unknown dtype " + quote_text(dtype) + " (expected float32, float16, bfloat16, ...)");
     }
     spec.storage_dtype = dtype;
   }
   read_quantization(config, spec);
   if (!spec.is_quantized()) read_quantization(outer, spec);
 
+  (void)spec.parameter_counts().active_per_token();  // refuses counts beyond 64 bits, naming config
   if (!one_of(spec.model_type, kExactFamilies)) {
     const std::string family =
         spec.model_type.empty() ? "a config without model_type" : "model_type \"" + spec.model_type + "\"";

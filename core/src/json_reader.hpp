@@ -2,14 +2,14 @@
 // Field-by-field reading of a JSON object with messages that name the field's full path.
 // nlohmann's own exception texts name no field ("type must be number"), so every check is explicit.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
-#include <algorithm>
-#include <vector>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -19,15 +19,49 @@ namespace llmmem::detail {
 
 using json = nlohmann::json;
 
-/// The value as the user wrote it, shortened for a one-line message.
+/// The value as the user wrote it, as JSON (so a newline shows as \n and a message stays one
+/// line), shortened to 60 characters.
 inline std::string quote_value(const json& value) {
   std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
   if (text.size() > 60) text = text.substr(0, 57) + "...";
   return text;
 }
 
+/// A user's string quoted for a message: `"abc"`, escaped and shortened like quote_value.
+inline std::string quote_text(const std::string& text) { return quote_value(json(text)); }
+
+/// A key as it may appear in a field path: as written when it is short and printable, else quoted.
+inline std::string printable_key(const std::string& key) {
+  const bool plain = key.size() <= 60 && std::all_of(key.begin(), key.end(), [](unsigned char c) {
+                       return c >= 0x20 && c != 0x7f && c != '"';
+                     });
+  return plain ? key : quote_text(key);
+}
+
 [[noreturn]] inline void fail(const std::string& path, const std::string& what) {
   throw InputError(path, path + ": " + what);
+}
+
+/// An integer in [min, max]; 4096.0 counts as an integer, 2.5 and "4096" do not.
+inline std::int64_t integer_value(const json& value, const std::string& path, std::int64_t min,
+                                  std::int64_t max) {
+  const std::string expected =
+      min == 1 ? "a positive integer" : (min == 0 ? "a non-negative integer" : "an integer");
+  std::int64_t result = 0;
+  if (value.is_number_unsigned() && value.get<std::uint64_t>() > std::uint64_t(INT64_MAX)) {
+    fail(path, "must be at most " + std::to_string(max) + ", got " + quote_value(value));
+  } else if (value.is_number_integer()) {
+    result = value.get<std::int64_t>();
+  } else if (value.is_number_float() && std::isfinite(value.get<double>()) &&
+             std::trunc(value.get<double>()) == value.get<double>() &&
+             std::fabs(value.get<double>()) < 9.0e15) {
+    result = static_cast<std::int64_t>(value.get<double>());
+  } else {
+    fail(path, "must be " + expected + ", got " + quote_value(value));
+  }
+  if (result < min) fail(path, "must be " + expected + ", got " + quote_value(value));
+  if (result > max) fail(path, "must be at most " + std::to_string(max) + ", got " + quote_value(value));
+  return result;
 }
 
 inline const char* json_type_name(const json& value) {
@@ -78,27 +112,7 @@ class ObjectReader {
     std::string key;
     const json* value = find(keys, &key);
     if (!value) return std::nullopt;
-    const std::string path = path_of(key);
-    const std::string expected =
-        min == 1 ? "a positive integer" : (min == 0 ? "a non-negative integer" : "an integer");
-    std::int64_t result = 0;
-    if (value->is_number_integer() || value->is_number_unsigned()) {
-      if (value->is_number_unsigned() && value->get<std::uint64_t>() > std::uint64_t(INT64_MAX)) {
-        fail(path, "must be at most " + std::to_string(max) + ", got " + quote_value(*value));
-      }
-      result = value->get<std::int64_t>();
-    } else if (value->is_number_float() && std::isfinite(value->get<double>()) &&
-               std::trunc(value->get<double>()) == value->get<double>() &&
-               std::fabs(value->get<double>()) < 9.0e15) {
-      result = static_cast<std::int64_t>(value->get<double>());  // 4096.0 is an integer too
-    } else {
-      fail(path, "must be " + expected + ", got " + quote_value(*value));
-    }
-    if (result < min) fail(path, "must be " + expected + ", got " + quote_value(*value));
-    if (result > max) {
-      fail(path, "must be at most " + std::to_string(max) + ", got " + quote_value(*value));
-    }
-    return result;
+    return integer_value(*value, path_of(key), min, max);
   }
 
   /// A finite number; `value_text` receives the value as written (for the spec's messages).
@@ -136,7 +150,7 @@ class ObjectReader {
       if (std::find(read_.begin(), read_.end(), item.key()) != read_.end()) continue;
       std::string known;
       for (const std::string& key : read_) known += (known.empty() ? "" : ", ") + key;
-      fail(path_of(item.key()), "unknown field (known fields: " + known + ")");
+      fail(path_of(printable_key(item.key())), "unknown field (known fields: " + known + ")");
     }
   }
 

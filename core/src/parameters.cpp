@@ -37,6 +37,21 @@ std::string python_repr(double value) {
   return text;
 }
 
+// A dtype name for a message: quoted, control characters escaped, at most 40 characters.
+std::string quote(const std::string& text) {
+  std::string out = "\"";
+  for (unsigned char c : text.substr(0, 40)) {
+    if (c < 0x20 || c == '"' || c == '\\') {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+      out += escaped;
+    } else {
+      out += char(c);
+    }
+  }
+  return out + (text.size() > 40 ? "...\"" : "\"");
+}
+
 }  // namespace
 
 const ParameterBound* parameter_bounds_begin() { return std::begin(kBounds); }
@@ -58,8 +73,8 @@ void MemoryEstimationParameters::validate() const {
                                     std::pair{"default_storage_dtype", &default_storage_dtype}}) {
     if (dtype_bytes(*dtype) == 0) {
       throw InputError(std::string("params.") + name,
-                       std::string("params.") + name + ": unknown dtype \"" + *dtype +
-                           "\" (expected float32, float16, bfloat16, float8, int8 or int4)");
+                       std::string("params.") + name + ": unknown dtype " + quote(*dtype) +
+                           " (expected float32, float16, bfloat16, float8, int8 or int4)");
     }
   }
 }

@@ -26,7 +26,7 @@ Enum choose(const std::string& path, const std::string& value,
     if (name == value) return choice;
     names += (names.empty() ? "\"" : ", \"") + std::string(name) + "\"";
   }
-  fail(path, "must be one of " + names + ", got \"" + value + "\"");
+  fail(path, "must be one of " + names + ", got " + detail::quote_text(value));
 }
 
 Workload read_workload(ObjectReader& r) {
@@ -88,11 +88,8 @@ FrameworkConfig read_framework_config(ObjectReader& r, const MemoryEstimationPar
     if (!sizes->is_array()) fail(path, "must be an array of positive integers, got " + detail::quote_value(*sizes));
     if (sizes->size() > 4096) fail(path, "must have at most 4096 entries, got " + std::to_string(sizes->size()));
     for (std::size_t i = 0; i < sizes->size(); ++i) {
-      const json& size = (*sizes)[i];
-      if (!size.is_number_integer() || size.get<std::int64_t>() < 1 || size.get<std::int64_t>() > kMaxTokens) {
-        fail(path + "[" + std::to_string(i) + "]", "must be a positive integer, got " + detail::quote_value(size));
-      }
-      f.cudagraph_capture_sizes.push_back(size.get<std::int64_t>());
+      f.cudagraph_capture_sizes.push_back(
+          detail::integer_value((*sizes)[i], path + "[" + std::to_string(i) + "]", 1, kMaxTokens));
     }
   }
   if (auto implementation = r.string({"attention_implementation"})) {
@@ -167,6 +164,8 @@ void check_json_bounds(std::string_view text, const std::string& what) {
       continue;
     }
     switch (c) {
+      case '\0':  // nlohmann stops at a NUL byte and would ignore whatever follows it
+        fail(what, "holds a NUL byte at offset " + std::to_string(i));
       case '"': in_string = true; break;
       case '[': case '{':
         if (++depth > kMaxJsonDepth) fail(what, "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
@@ -188,8 +187,9 @@ json detail::parse_json_text(std::string_view text, const std::string& what) {
   check_json_bounds(text, what);
   try {
     return json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    // nlohmann's text says where ("line 1, column 2"); drop its "[json.exception...]" prefix.
+  } catch (const json::exception& e) {
+    // Syntax errors and number overflow (1e400). nlohmann's text says where ("line 1,
+    // column 2"); drop its "[json.exception...]" prefix.
     std::string detail = e.what();
     if (auto bracket = detail.find("] "); bracket != std::string::npos) detail.erase(0, bracket + 2);
     fail(what, "not valid JSON (" + detail + ")");

@@ -88,13 +88,9 @@ std::string sweep_json(std::string_view sweep_request) noexcept {
     json columns = json::object();
     for (const auto& [key, unused] : MemoryBreakdown{}.to_dict()) columns[std::string(key)] = json::array();
     for (std::size_t i = 0; i < values->size(); ++i) {
-      const json& value = (*values)[i];
       const std::string path = "values[" + std::to_string(i) + "]";
-      if (!value.is_number_integer() || value.get<std::int64_t>() < 1) {
-        fail(path, "must be a positive integer, got " + detail::quote_value(value));
-      }
       Request request = base;
-      field.in(request) = value.get<std::int64_t>();
+      field.in(request) = detail::integer_value((*values)[i], path, 1, std::int64_t(1) << 40);
       try {
         validate_request(request);
       } catch (const InputError& e) {

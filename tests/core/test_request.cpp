@@ -154,6 +154,44 @@ TEST_CASE("hostile sizes are refused before parsing, with a message") {
   }
 }
 
+TEST_CASE("regressions from the malformed-input corpus (issue 9)") {
+  const std::string llama = corpus_config("llama-2-7b-hf.json").dump();
+  SUBCASE("a number beyond double range names the request, not an internal error") {
+    const json e = estimate_error(R"({"config":{"hidden_size":1e400}})");
+    CHECK(e.at("field") == "request");
+    CHECK(e.at("message").get<std::string>().find("request: not valid JSON (number overflow parsing '1e400')") == 0);
+  }
+  SUBCASE("nothing after a NUL byte is ignored") {
+    const json e = estimate_error(R"({"config":)" + llama + std::string("}\0garbage", 9));
+    CHECK(e.at("message") == "request: holds a NUL byte at offset " + std::to_string(llama.size() + 11));
+  }
+  SUBCASE("counts past 64 bits are refused, never wrapped") {
+    const json e = estimate_error(
+        R"({"config":{"hidden_size":16777216,"num_hidden_layers":100000,"num_attention_heads":1}})");
+    CHECK(e.at("field") == "config");
+    CHECK(e.at("message") == "config: describes more parameters than can be counted (over 9.2e18)");
+  }
+  SUBCASE("echoed values are escaped and short: an error stays one line") {
+    const json framework = estimate_error(R"({"config":)" + llama + R"(,"framework":"vllm\nllm-mem: ok"})");
+    CHECK(framework.at("message") ==
+          R"(framework: must be one of "transformers", "vllm", "deepspeed", got "vllm\nllm-mem: ok")");
+    const json key = estimate_error(R"({"config":)" + llama + R"(,"workload":{"bad\nkey":1}})");
+    CHECK(key.at("field") == R"(workload."bad\nkey")");
+    const std::string long_name(100000, 'x');
+    const json long_value = estimate_error(R"({"config":)" + llama + R"(,"framework":")" + long_name + R"("})");
+    CHECK(long_value.at("message").get<std::string>().size() < 200);
+    json dtype_config = corpus_config("llama-2-7b-hf.json");
+    dtype_config["torch_dtype"] = "bf16\r\nx";
+    const std::string dtype_message = estimate_error(json{{"config", dtype_config}}.dump()).at("message");
+    CHECK(dtype_message.find('\n') == std::string::npos);
+  }
+  SUBCASE("an integral float is an integer in arrays too") {
+    json request = {{"config", corpus_config("llama-2-7b-hf.json")}, {"framework", "vllm"},
+                    {"framework_config", {{"cudagraph_capture_sizes", {8.0}}}}};
+    CHECK(estimate_ok(request).at("breakdown").at("cuda_graphs").get<double>() > 0);
+  }
+}
+
 TEST_CASE("a bad request does not disturb the next good one") {
   const std::string good = spec_example_request().dump();
   const std::string first = estimate_json(good);

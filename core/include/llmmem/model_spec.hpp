@@ -45,17 +45,14 @@ struct ParameterCounts {
   std::int64_t num_experts = 0;
   std::int64_t experts_per_token = 0;
 
-  std::int64_t experts_per_layer() const { return one_expert * num_experts; }
-  std::int64_t layer() const {
-    return attention_per_layer + dense_mlp_per_layer + experts_per_layer() + router_per_layer +
-           norms_per_layer;
-  }
-  std::int64_t embeddings() const { return token_embedding + position_embedding + lm_head; }
-  std::int64_t total() const { return embeddings() + final_norm + num_layers * layer(); }
+  // Sums and products are overflow-checked: a config whose counts do not fit in 64 bits is an
+  // InputError on "config", never a wrapped, negative count.
+  std::int64_t experts_per_layer() const;
+  std::int64_t layer() const;
+  std::int64_t embeddings() const;
+  std::int64_t total() const;
   /// Parameters one token passes through: all but the experts it is not routed to.
-  std::int64_t active_per_token() const {
-    return total() - num_layers * one_expert * (num_experts - experts_per_token);
-  }
+  std::int64_t active_per_token() const;
 };
 
 /// The architecture, derived once from config.json: everything later accounting needs.
