@@ -23,6 +23,12 @@ function callCore(raw, payload) {
     }
     if (text === undefined) throw new EstimateError('request', 'request: must be a JSON object');
   }
+  // A lone surrogate cannot become UTF-8: the conversion to the wasm heap would mangle the
+  // characters around it. (JSON.stringify escapes them, so objects reach the parser intact.)
+  const lone = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.exec(text);
+  if (lone) {
+    throw new EstimateError('request', 'request: not valid Unicode text (a lone surrogate at character ' + lone.index + ')');
+  }
   const envelope = JSON.parse(Module[raw](text));
   if (!envelope.ok) throw new EstimateError(envelope.error.field, envelope.error.message);
   return envelope.result;

@@ -136,6 +136,7 @@ try {
 } catch (error) {
   const input = error instanceof UsageError || error.name === 'EstimateError';
   // One line, naming the field; usage mistakes also point at --help.
-  console.error(`llm-mem: ${error.message}${error instanceof UsageError ? ' (see llm-mem --help)' : ''}`);
+  const message = String(error.message).replace(/[\r\n]+/g, ' ');
+  console.error(`llm-mem: ${message}${error instanceof UsageError ? ' (see llm-mem --help)' : ''}`);
   process.exitCode = input ? 2 : 1;
 }

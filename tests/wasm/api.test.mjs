@@ -108,3 +108,11 @@ test('solve: the answer fits, one step past does not', () => {
   assert.equal(calc.solve(request, 'workload.max_num_seqs', { max: 3 }).value, 3);
   assert.throws(() => calc.solve(specExampleRequest(), 'workload.batch_size'), { field: 'framework_config.gpu_memory_gib' });
 });
+
+test('a lone surrogate in request text is refused as such, not mangled', () => {
+  const text = JSON.stringify({ ...specExampleRequest(), framework: 'vllm' }).replace('"vllm"', '"vllm\uD800"');
+  assert.throws(() => calc.estimate(text), {
+    field: 'request', message: /^request: not valid Unicode text \(a lone surrogate at character \d+\)$/ });
+  // As an object, JSON.stringify escapes it and the parser says what is wrong.
+  assert.throws(() => calc.estimate({ ...specExampleRequest(), framework: 'vllm\uD800' }), { field: 'request' });
+});
