@@ -69,16 +69,28 @@ std::optional<double> total_at(const MemoryEstimator& estimator, const Request& 
   return estimator.estimate_total_memory(request->scenario).total_gb();
 }
 
+/// What a sweep and a solver query share: the request, parsed once, and the field to vary.
+struct FieldQuery {
+  Request base;
+  const VariableField& field;
+};
+
+FieldQuery read_field_query(detail::ObjectReader& reader, const char* purpose) {
+  const json* request_json = reader.find({"request"});
+  if (!request_json) fail("request", std::string("missing (the request to ") + purpose + ")");
+  Request base = detail::request_from_json(*request_json);
+  return {std::move(base), variable_field(reader.string({"field"}).value_or(""))};
+}
+
 }  // namespace
 
 std::string sweep_json(std::string_view sweep_request) noexcept {
   return detail::guarded([&] {
     const json root = detail::parse_json_text(sweep_request, "sweep");
     detail::ObjectReader reader(root, "");
-    const json* request_json = reader.find({"request"});
-    if (!request_json) fail("request", "missing (the request to sweep)");
-    const Request base = detail::request_from_json(*request_json);
-    const VariableField& field = variable_field(reader.string({"field"}).value_or(""));
+    const FieldQuery query = read_field_query(reader, "sweep");
+    const Request& base = query.base;
+    const VariableField& field = query.field;
     const json* values = reader.find({"values"});
     if (!values || !values->is_array()) fail("values", "must be an array of positive integers");
     if (values->size() > 100000) fail("values", "must have at most 100000 entries, got " + std::to_string(values->size()));
@@ -108,10 +120,9 @@ std::string solve_json(std::string_view solve_request) noexcept {
   return detail::guarded([&] {
     const json root = detail::parse_json_text(solve_request, "solve");
     detail::ObjectReader reader(root, "");
-    const json* request_json = reader.find({"request"});
-    if (!request_json) fail("request", "missing (the request to solve for)");
-    const Request base = detail::request_from_json(*request_json);
-    const VariableField& field = variable_field(reader.string({"field"}).value_or(""));
+    const FieldQuery query = read_field_query(reader, "solve for");
+    const Request& base = query.base;
+    const VariableField& field = query.field;
     const std::int64_t limit = reader.integer({"max"}, 1, std::int64_t(1) << 40).value_or(field.grows ? std::int64_t(1) << 30 : 4096);
     reader.reject_unknown_fields();
     if (!base.scenario.framework_config.gpu_memory_gib) {
