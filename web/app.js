@@ -278,35 +278,70 @@
     if (preset) $('#config-text').value = JSON.stringify(preset.config, null, 2);
   }
 
-  /** Restores a shared link: `#` + the URI-encoded request, with `preset` instead of `config`. */
+  /**
+   * Restores a shared link: `#` + the URI-encoded request, with `preset` instead of `config`.
+   * Returns what in the link could not be used (null when all of it could), so a broken or
+   * edited link says so instead of silently showing something else.
+   */
   function restoreState() {
     let state = {};
-    try {
-      if (location.hash.length > 1) state = JSON.parse(decodeURIComponent(location.hash.slice(1)));
-    } catch {
-      state = {};
+    if (location.hash.length > 1) {
+      try {
+        state = JSON.parse(decodeURIComponent(location.hash.slice(1)));
+      } catch (error) {
+        selectPreset(DEFAULT_PRESET);
+        return `link: the scenario in this link is not valid JSON (${error.message}); showing the default`;
+      }
+      if (typeof state !== 'object' || state === null || Array.isArray(state)) {
+        selectPreset(DEFAULT_PRESET);
+        return 'link: the scenario in this link must be a JSON object; showing the default';
+      }
     }
-    if (typeof state !== 'object' || state === null) state = {};
+    const problems = [];
+    const known = new Set(['preset', 'config', ...FIELDS.map((field) => field.path.split('.')[0])]);
+    for (const key of Object.keys(state)) {
+      if (!known.has(key)) problems.push(`link.${key}: unknown field`);
+      else if (key !== 'preset' && key !== 'config' && key !== 'framework') {
+        const section = state[key];
+        if (typeof section !== 'object' || section === null) { problems.push(`link.${key}: must be an object`); continue; }
+        for (const inner of Object.keys(section)) {
+          if (!inputs.has(`${key}.${inner}`)) problems.push(`link.${key}.${inner}: unknown field`);
+        }
+      }
+    }
     if (state.config !== undefined) {
       $('#preset').value = '';
       $('#config-text').value = typeof state.config === 'string' ? state.config : JSON.stringify(state.config, null, 2);
     } else {
-      selectPreset(typeof state.preset === 'string' ? state.preset : DEFAULT_PRESET);
+      const id = state.preset ?? DEFAULT_PRESET;
+      if (!PRESETS.some((preset) => preset.id === id)) problems.push(`link.preset: unknown preset ${JSON.stringify(String(id))}`);
+      selectPreset(PRESETS.some((preset) => preset.id === id) ? id : DEFAULT_PRESET);
     }
     for (const field of FIELDS) {
       const keys = field.path.split('.');
       let value = state;
-      for (const key of keys) value = value == null ? undefined : value[key];
+      for (const key of keys) value = value == null || typeof value !== 'object' ? undefined : value[key];
       if (value === undefined) continue;
-      inputs.get(field.path).value = Array.isArray(value) ? value.join(',') : String(value);
+      const control = inputs.get(field.path);
+      control.value = Array.isArray(value) ? value.join(',') : String(value);
+      // A <select> cannot hold a value outside its choices: say so rather than show another one.
+      if (field.choices && control.value !== String(value)) {
+        problems.push(`link.${field.path}: must be one of ${field.choices.filter(Boolean).map((c) => JSON.stringify(c)).join(', ')}, got ${JSON.stringify(value)}`);
+        control.value = field.value ?? field.choices[0];
+      }
     }
+    return problems.length ? problems.join('; ') : null;
   }
 
   buildForm();
   buildPresets();
   buildBreakdownRows();
-  restoreState();
+  const linkProblem = restoreState();
+  const linkError = $('[data-testid="link-error"]');
+  linkError.hidden = !linkProblem;
+  linkError.textContent = linkProblem ?? '';
 
+  $('#scenario').addEventListener('input', () => { linkError.hidden = true; }, { once: true });
   $('#scenario').addEventListener('input', (event) => {
     if (event.target.id === 'config-text') $('#preset').value = '';
     if (event.target.id !== 'config-file') update();

@@ -83,20 +83,14 @@ json model_json(const ModelSpec& m, const MemoryEstimator& e, const Parallelism&
 std::string estimate_to_json(const Request& request) {
   const auto estimator = create_memory_estimator(request.model, request.framework, request.params);
   const Scenario& s = request.scenario;
-  const MemoryBreakdown breakdown = estimator->estimate_total_memory(s);
+  const MemoryBreakdown breakdown = detail::require_computable(estimator->estimate_total_memory(s));
 
   json response;
   response["estimator"] = estimator->kind();
   response["framework"] = to_string(request.framework);
   response["mode"] = to_string(s.mode);
   json& components = response["breakdown"];
-  for (const auto& [key, gib] : breakdown.to_dict()) {
-    if (!std::isfinite(gib) || gib < 0) {
-      throw InputError("request", "the estimate overflowed for component " + std::string(key) +
-                                      ": the inputs are beyond what can be computed");
-    }
-    components[std::string(key)] = gib;
-  }
+  for (const auto& [key, gib] : breakdown.to_dict()) components[std::string(key)] = gib;
   response["model"] = model_json(request.model, *estimator, s.parallelism);
   response["kv_cache_bytes_per_token"] = estimator->kv_cache_bytes_per_token(s);
   if (s.framework_config.gpu_memory_gib) {

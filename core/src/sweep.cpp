@@ -108,7 +108,8 @@ std::string sweep_json(std::string_view sweep_request) noexcept {
       } catch (const InputError& e) {
         throw InputError(path, path + ": " + e.what());
       }
-      for (const auto& [key, gib] : estimator->estimate_total_memory(request.scenario).to_dict()) {
+      const MemoryBreakdown point = detail::require_computable(estimator->estimate_total_memory(request.scenario));
+      for (const auto& [key, gib] : point.to_dict()) {
         columns[std::string(key)].push_back(gib);
       }
     }

@@ -85,3 +85,28 @@ test('a 10 MB paste is refused at once and the page stays usable', async () => {
   assert.equal(await page.isHidden('[data-testid="error"]'), true);
   await page.close();
 });
+
+test('a broken or edited link says what could not be used, and the page still works', async () => {
+  const cases = [
+    ['#%7Bnot json', /^link: the scenario in this link is not valid JSON/],
+    ['#' + encodeURIComponent('[1,2]'), /^link: the scenario in this link must be a JSON object/],
+    ['#' + encodeURIComponent(JSON.stringify({ preset: 'llama-3.1-8b', workload: { batchsize: 4 } })), /^link\.workload\.batchsize: unknown field$/],
+    ['#' + encodeURIComponent(JSON.stringify({ preset: 'no-such-model' })), /^link\.preset: unknown preset "no-such-model"$/],
+    ['#' + encodeURIComponent(JSON.stringify({ preset: 'llama-3.1-8b', framework: '<img src=x onerror=alert(1)>' })),
+      /^link\.framework: must be one of "transformers", "vllm", "deepspeed", got "<img src=x onerror=alert\(1\)>"$/],
+  ];
+  for (const [hash, expected] of cases) {
+    const { page, violations } = await openWatched(site.url + hash);
+    assert.match(await page.textContent('[data-testid="link-error"]'), expected, hash);
+    assert.ok(Number(await page.getAttribute('[data-testid="breakdown-total"]', 'data-value')) > 0);
+    assert.equal(await page.$$eval('body img', (nodes) => nodes.length), 0);
+    assert.deepEqual(violations, []);
+    await page.fill('[data-testid="workload.batch_size"]', '2');
+    assert.equal(await page.isHidden('[data-testid="link-error"]'), true);
+    await page.close();
+  }
+  // A value the engine validates is named by the engine, as typed.
+  const { page } = await openWatched(site.url + '#' + encodeURIComponent(JSON.stringify({ preset: 'llama-3.1-8b', workload: { batch_size: 'abc' } })));
+  assert.equal(await page.textContent('[data-testid="error"]'), 'workload.batch_size: must be a positive integer, got "abc"');
+  await page.close();
+});
