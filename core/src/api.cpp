@@ -13,7 +13,7 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-std::vector<std::string> scenario_warnings(const Request& request, const MemoryEstimator& estimator) {
+std::vector<std::string> scenario_warnings(const Request& request) {
   const ModelSpec& m = request.model;
   const Scenario& s = request.scenario;
   const MemoryEstimationParameters& params = request.params;
@@ -46,7 +46,6 @@ std::vector<std::string> scenario_warnings(const Request& request, const MemoryE
   if (s.mode == Mode::inference && s.framework_config.optimizer_type != "adamw") {
     warnings.push_back("framework_config.optimizer_type has no effect on inference");
   }
-  (void)estimator;
   return warnings;
 }
 
@@ -101,7 +100,7 @@ std::string estimate_to_json(const Request& request) {
                        {"fits", total <= usable},
                        {"headroom_gib", usable - total}};
   }
-  response["warnings"] = scenario_warnings(request, *estimator);
+  response["warnings"] = scenario_warnings(request);
   return response.dump();
 }
 
