@@ -99,9 +99,9 @@ std::string sweep_json(std::string_view sweep_request) noexcept {
     const auto estimator = create_memory_estimator(base.model, base.framework, base.params);
     json columns = json::object();
     for (const auto& [key, unused] : MemoryBreakdown{}.to_dict()) columns[std::string(key)] = json::array();
+    Request request = base;  // one working copy; only the varied field changes
     for (std::size_t i = 0; i < values->size(); ++i) {
       const std::string path = "values[" + std::to_string(i) + "]";
-      Request request = base;
       field.in(request) = detail::integer_value((*values)[i], path, 1, std::int64_t(1) << 40);
       try {
         validate_request(request);
