@@ -43,8 +43,9 @@ std::vector<std::string> scenario_warnings(const Request& request) {
   if (request.framework != Framework::vllm && has_graphs) {
     warnings.push_back("framework_config.cudagraph_capture_sizes applies to vllm only: ignored");
   }
-  if (s.mode == Mode::inference && s.framework_config.optimizer_type != "adamw") {
-    warnings.push_back("framework_config.optimizer_type has no effect on inference");
+  if (s.mode == Mode::inference && (s.framework_config.optimizer_type != "adamw" ||
+                                     s.framework_config.training_precision != TrainingPrecision::mixed)) {
+    warnings.push_back("framework_config.optimizer_type and training_precision have no effect on inference");
   }
   return warnings;
 }
@@ -92,6 +93,10 @@ std::string estimate_to_json(const Request& request) {
   for (const auto& [key, gib] : breakdown.to_dict()) components[std::string(key)] = gib;
   response["model"] = model_json(request.model, *estimator, s.parallelism);
   response["kv_cache_bytes_per_token"] = estimator->kv_cache_bytes_per_token(s);
+  if (request.framework == Framework::deepspeed) {
+    // DeepSpeed's "per CPU" figure: host memory per node for the model states it keeps there.
+    response["cpu_memory_gib"] = estimator->model_states(s).cpu / kBytesPerGiB;
+  }
   if (s.framework_config.gpu_memory_gib) {
     const double usable = detail::usable_gib(request);
     const double total = breakdown.total_gb();

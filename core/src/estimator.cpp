@@ -141,15 +141,30 @@ double MemoryEstimator::estimate_activations(const Scenario& s) const {
   return (layer_forward_bytes(batch * seq_len, batch, seq_len, s) + logits) / kBytesPerGiB;
 }
 
+ModelStates MemoryEstimator::model_states(const Scenario& s) const {
+  return pytorch_model_states(parameters_per_gpu(s.parallelism), s.framework_config.training_precision,
+                              s.framework_config.optimizer_type);
+}
+
+double MemoryEstimator::largest_module_parameters(const Parallelism& p) const {
+  // One module's own parameters (DeepSpeed: sum(p.numel() for p in m.parameters(recurse=False))):
+  // the embedding or lm_head, one projection, or one expert's projection; TP splits each.
+  const double tp = double(p.tensor_parallel_size);
+  const double h = double(model_.hidden_size);
+  const AttentionShape& a = model_.attention;
+  const double widest = double(std::max({model_.vocab_size, a.num_heads * a.head_dim, model_.mlp.intermediate_size,
+                                         model_.moe.expert_intermediate_size}));
+  return std::max(widest * h / tp, double(model_.learned_positions) * h);
+}
+
 double MemoryEstimator::estimate_gradients(const Scenario& s) const {
-  if (s.mode == Mode::inference || params_.gradient_memory_multiplier == 0) return 0;
-  return MemoryEstimator::estimate_model_weights(s.parallelism) * params_.gradient_memory_multiplier;
+  if (s.mode == Mode::inference) return 0;
+  return model_states(s).gradients * params_.gradient_memory_multiplier / kBytesPerGiB;
 }
 
 double MemoryEstimator::estimate_optimizer_states(const Scenario& s) const {
-  if (s.mode == Mode::inference || s.framework_config.optimizer_type == "sgd") return 0;
-  // The spec: Adam(W) keeps momentum and variance, two copies of the weights.
-  return MemoryEstimator::estimate_model_weights(s.parallelism) * 2.0;
+  if (s.mode == Mode::inference) return 0;
+  return model_states(s).optimizer / kBytesPerGiB;
 }
 
 double MemoryEstimator::estimate_kv_cache(const Scenario& s) const {
@@ -163,7 +178,9 @@ double MemoryEstimator::estimate_compilation_overhead(const Scenario&) const { r
 
 MemoryBreakdown MemoryEstimator::estimate_total_memory(const Scenario& s) const {
   MemoryBreakdown b;
-  b.model_weights_gb = estimate_model_weights(s.parallelism);
+  // Training keeps the weights in the precision its loop needs (fp32 under PyTorch AMP).
+  b.model_weights_gb = s.mode == Mode::training ? model_states(s).weights / kBytesPerGiB
+                                                : estimate_model_weights(s.parallelism);
   b.activations_gb = estimate_activations(s);
   b.gradients_gb = estimate_gradients(s);
   b.optimizer_states_gb = estimate_optimizer_states(s);
@@ -221,22 +238,24 @@ double vLLMMemoryEstimator::estimate_cuda_graphs(const Scenario& s) const {
 
 // ---- DeepSpeed ----
 
-double DeepSpeedMemoryEstimator::estimate_model_weights(const Parallelism& p) const {
-  const double weights = MemoryEstimator::estimate_model_weights(p);
-  return p.zero_stage >= 3 ? weights / double(p.data_parallel_size) : weights;  // ZeRO-3: parameters
-}
-
-double DeepSpeedMemoryEstimator::estimate_gradients(const Scenario& s) const {
-  // Gradients are sized from the unpartitioned weights (the spec divides twice under ZeRO-3).
-  const double gradients = MemoryEstimator::estimate_gradients(s);
-  return s.parallelism.zero_stage >= 2 ? gradients / double(s.parallelism.data_parallel_size) : gradients;
-}
-
-double DeepSpeedMemoryEstimator::estimate_optimizer_states(const Scenario& s) const {
-  // ZeRO stage 1 already partitions optimizer states (Rajbhandari et al. 2020, "P_os");
-  // the spec starts at stage 2.
-  const double states = MemoryEstimator::estimate_optimizer_states(s);
-  return s.parallelism.zero_stage >= 1 ? states / double(s.parallelism.data_parallel_size) : states;
+ModelStates DeepSpeedMemoryEstimator::model_states(const Scenario& s) const {
+  const Parallelism& p = s.parallelism;
+  const FrameworkConfig& f = s.framework_config;
+  const std::int64_t world = p.tensor_parallel_size * p.pipeline_parallel_size * p.data_parallel_size;
+  ZeroSetup z;
+  z.params = parameters_per_gpu(p);
+  z.largest_layer = largest_module_parameters(p);
+  z.data_parallel = p.data_parallel_size;
+  z.gpus_per_node = f.gpus_per_node.value_or(std::min<std::int64_t>(8, world));
+  z.nodes = ceil_div(world, z.gpus_per_node);
+  z.stage = int(p.zero_stage);
+  z.offload_optimizer = f.offload_optimizer;
+  z.offload_param = f.offload_param;
+  z.zero_init = f.zero_init;
+  z.precision = f.training_precision;
+  // DeepSpeed's optimizers keep their states in fp32 next to the fp32 master weights.
+  z.optimizer_state_bytes = optimizer_state_bytes(f.optimizer_type, TrainingPrecision::mixed);
+  return deepspeed_model_states(z);
 }
 
 double DeepSpeedMemoryEstimator::estimate_kv_cache(const Scenario&) const { return 0; }

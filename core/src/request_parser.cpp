@@ -78,8 +78,8 @@ FrameworkConfig read_framework_config(ObjectReader& r, const MemoryEstimationPar
   if (auto optimizer = r.string({"optimizer_type"})) {
     std::string lower = *optimizer;
     std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-    constexpr std::array<std::pair<std::string_view, int>, 3> kOptimizers = {
-        {{"adamw", 0}, {"adam", 0}, {"sgd", 0}}};
+    constexpr std::array<std::pair<std::string_view, int>, 6> kOptimizers = {
+        {{"adamw", 0}, {"adam", 0}, {"adamw_8bit", 0}, {"sgd", 0}, {"sgd_momentum", 0}, {"lion", 0}}};
     choose(r.path_of("optimizer_type"), lower, kOptimizers);
     f.optimizer_type = lower;
   }
@@ -92,6 +92,16 @@ FrameworkConfig read_framework_config(ObjectReader& r, const MemoryEstimationPar
           detail::integer_value((*sizes)[i], path + "[" + std::to_string(i) + "]", 1, kMaxTokens));
     }
   }
+  if (auto precision = r.string({"training_precision"})) {
+    constexpr std::array<std::pair<std::string_view, TrainingPrecision>, 3> kPrecisions = {{
+        {"mixed", TrainingPrecision::mixed}, {"bf16", TrainingPrecision::bf16}, {"fp32", TrainingPrecision::fp32}}};
+    f.training_precision = choose(r.path_of("training_precision"), *precision, kPrecisions);
+  }
+  constexpr std::array<std::pair<std::string_view, bool>, 2> kOffload = {{{"none", false}, {"cpu", true}}};
+  if (auto device = r.string({"offload_optimizer"})) f.offload_optimizer = choose(r.path_of("offload_optimizer"), *device, kOffload);
+  if (auto device = r.string({"offload_param"})) f.offload_param = choose(r.path_of("offload_param"), *device, kOffload);
+  f.zero_init = r.boolean({"zero_init"}).value_or(f.zero_init);
+  f.gpus_per_node = r.integer({"gpus_per_node"}, 1, 1024);
   if (auto implementation = r.string({"attention_implementation"})) {
     constexpr std::array<std::pair<std::string_view, AttentionImplementation>, 3> kImplementations = {{
         {"sdpa", AttentionImplementation::sdpa},
@@ -270,6 +280,18 @@ void validate_request(const Request& request) {
     fail("parallelism.zero_stage", "ZeRO needs framework \"deepspeed\", got zero_stage " +
                                        std::to_string(p.zero_stage) + " with \"" +
                                        to_string(request.framework) + "\"");
+  }
+  const FrameworkConfig& f = request.scenario.framework_config;
+  if ((f.offload_optimizer || f.offload_param) && request.framework != Framework::deepspeed) {
+    fail(f.offload_optimizer ? "framework_config.offload_optimizer" : "framework_config.offload_param",
+         "CPU offload needs framework \"deepspeed\"");
+  }
+  if (f.offload_optimizer && p.zero_stage == 0) {
+    fail("framework_config.offload_optimizer", "ZeRO-Offload needs zero_stage 1, 2 or 3, got 0");
+  }
+  if (f.offload_param && (p.zero_stage != 3 || !f.offload_optimizer)) {
+    fail("framework_config.offload_param",
+         "parameter offload needs zero_stage 3 with offload_optimizer \"cpu\" (DeepSpeed offers no other combination)");
   }
   const ModelSpec& m = request.model;
   if (m.attention.num_heads % p.tensor_parallel_size != 0) {

@@ -124,27 +124,32 @@ TEST_CASE("vLLM: demand for max_num_seqs x max_model_len in whole blocks, and th
 }
 
 TEST_CASE("DeepSpeed ZeRO: stage 1 shards optimizer states, 2 gradients, 3 parameters") {
-  MemoryEstimationParameters params;
-  const DeepSpeedMemoryEstimator e(spec_of("llama-2-7b-hf.json"), params);
+  const DeepSpeedMemoryEstimator e(spec_of("llama-2-7b-hf.json"), {});
   Scenario s;
   s.mode = Mode::training;
   s.parallelism.data_parallel_size = 8;
-  const double w = 6'738'415'616.0 * 2 / kGiB;
+  // Mixed-precision AdamW, as DeepSpeed's estimators count: 16-bit weights (2), 16-bit and fp32
+  // gradients (2 + 4), fp32 master weights and Adam states (4 + 8). ZeRO-3 also gathers the
+  // largest module (the 32000 x 4096 embedding) with its gradients.
+  const double P = 6'738'415'616.0, L = 32000.0 * 4096, N = 8;
   struct Expect {
     int stage;
     double weights, gradients, optimizer;
   };
-  for (const Expect& x : {Expect{0, w, w, 2 * w}, Expect{1, w, w, 2 * w / 8},
-                          Expect{2, w, w / 8, 2 * w / 8}, Expect{3, w / 8, w / 8, 2 * w / 8}}) {
+  for (const Expect& x : {Expect{0, 2 * P, 6 * P, 12 * P}, Expect{1, 2 * P, 2 * P + 4 * P / N, 12 * P / N},
+                          Expect{2, 2 * P, 6 * P / N, 12 * P / N},
+                          Expect{3, 2 * L + 2 * P / N, 2 * L + 4 * P / N, 12 * P / N}}) {
     CAPTURE(x.stage);
     s.parallelism.zero_stage = x.stage;
-    CHECK(e.estimate_model_weights(s.parallelism) == doctest::Approx(x.weights));
-    CHECK(e.estimate_gradients(s) == doctest::Approx(x.gradients));
-    CHECK(e.estimate_optimizer_states(s) == doctest::Approx(x.optimizer));
-    CHECK(e.estimate_kv_cache(s) == 0);
+    const MemoryBreakdown b = e.estimate_total_memory(s);
+    CHECK(b.model_weights_gb == doctest::Approx(x.weights / kGiB));
+    CHECK(b.gradients_gb == doctest::Approx(x.gradients / kGiB));
+    CHECK(b.optimizer_states_gb == doctest::Approx(x.optimizer / kGiB));
+    CHECK(b.kv_cache_gb == 0);
   }
-  s.framework_config.optimizer_type = "sgd";
-  CHECK(e.estimate_optimizer_states(s) == 0);
+  s.parallelism.zero_stage = 2;
+  s.framework_config.optimizer_type = "sgd";  // no states: the fp32 master weights remain
+  CHECK(e.estimate_optimizer_states(s) == doctest::Approx(4 * P / N / kGiB));
 }
 
 TEST_CASE("training activations: the spec's per-layer sum x layers x recomputation factor") {

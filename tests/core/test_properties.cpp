@@ -161,12 +161,26 @@ TEST_CASE("properties over 300 random valid scenarios") {
       }
     }
     if (request.at("framework") == "deepspeed") {
+      // ZeRO partitions more at each stage, so the model states (weights + gradients +
+      // optimizer) never grow; stage 3 also gathers the largest module whole (4L against the
+      // 2P of 16-bit weights stage 2 keeps), so it saves only where that module holds at most
+      // half the parameters, as in every real model.
+      auto states = [&](int stage) {
+        json staged = request;
+        staged["parallelism"]["zero_stage"] = stage;
+        const json b = breakdown(staged);
+        return b.at("model_weights").get<double>() + b.at("gradients").get<double>() +
+               b.at("optimizer_states").get<double>();
+      };
+      const json& c = request["config"];
+      const double widest = std::max({c.at("vocab_size").get<double>(), c.at("intermediate_size").get<double>(),
+                                      c.at("hidden_size").get<double>()});
+      const double largest_module = widest * c.at("hidden_size").get<double>();
+      const double parameters = estimate_ok(request).at("model").at("total_parameters").get<double>();
       for (int stage = 1; stage <= 3; ++stage) {
-        json lower = request;
-        lower["parallelism"]["zero_stage"] = stage - 1;
-        json higher = request;
-        higher["parallelism"]["zero_stage"] = stage;
-        check_not_less(breakdown(higher), breakdown(lower), false);
+        if (stage == 3 && 2 * largest_module > parameters) continue;
+        CAPTURE(stage);
+        CHECK(states(stage) <= states(stage - 1) * (1 + 1e-12));
       }
     }
   }

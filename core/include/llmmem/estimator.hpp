@@ -6,6 +6,7 @@
 #include "llmmem/model_spec.hpp"
 #include "llmmem/parameters.hpp"
 #include "llmmem/request.hpp"
+#include "llmmem/training.hpp"
 
 namespace llmmem {
 
@@ -46,6 +47,11 @@ class MemoryEstimator {
   std::int64_t layers_per_stage(const Parallelism& parallelism) const;
   /// KV cache bytes one token takes on one GPU (its KV heads, its pipeline stage's layers).
   double kv_cache_bytes_per_token(const Scenario& scenario) const;
+  /// Parameters of the largest single module on one GPU (ZeRO-3 gathers a module whole).
+  double largest_module_parameters(const Parallelism& parallelism) const;
+  /// Training's weights, gradients and optimizer states per GPU (and CPU memory per node), as
+  /// the framework keeps them: PyTorch here, DeepSpeed ZeRO in its estimator.
+  virtual ModelStates model_states(const Scenario& scenario) const;
 
  protected:
   /// Peak activation bytes while one decoder layer runs forward over `tokens` tokens
@@ -90,15 +96,13 @@ class vLLMMemoryEstimator : public MemoryEstimator {
   double expert_shares_per_gpu(const Parallelism& parallelism) const override;
 };
 
-/// DeepSpeed training with ZeRO stages 0-3 over data_parallel_size ranks.
+/// DeepSpeed training with ZeRO stages 0-3 over data_parallel_size ranks, with CPU offload.
 class DeepSpeedMemoryEstimator : public MemoryEstimator {
  public:
   using MemoryEstimator::MemoryEstimator;
   const char* kind() const override { return "DeepSpeedMemoryEstimator"; }
-  double estimate_model_weights(const Parallelism& parallelism) const override;
-  double estimate_gradients(const Scenario& scenario) const override;
-  double estimate_optimizer_states(const Scenario& scenario) const override;
   double estimate_kv_cache(const Scenario& scenario) const override;
+  ModelStates model_states(const Scenario& scenario) const override;
 };
 
 /// The spec's factory: picks the kind from the framework and, for plain transformers,

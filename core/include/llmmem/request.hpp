@@ -17,6 +17,11 @@ enum class Mode { inference, training };
 /// batch x heads x seq x seq score matrix, SDPA/flash kernels never do.
 enum class AttentionImplementation { sdpa, flash_attention_2, eager };
 
+/// How training keeps its numbers: "mixed" is bf16/fp16 compute with fp32 master weights
+/// (PyTorch AMP keeps the model in fp32; DeepSpeed keeps 16-bit weights plus an fp32 copy);
+/// "bf16" is pure bf16 (weights, gradients and optimizer states); "fp32" is full precision.
+enum class TrainingPrecision { mixed, bf16, fp32 };
+
 struct Workload {
   std::int64_t batch_size = 1;
   std::int64_t sequence_length = 512;
@@ -36,7 +41,13 @@ struct Parallelism {
 };
 
 struct FrameworkConfig {
-  std::string optimizer_type = "adamw";
+  std::string optimizer_type = "adamw";  // adamw, adam, adamw_8bit, sgd, sgd_momentum, lion
+  TrainingPrecision training_precision = TrainingPrecision::mixed;
+  // DeepSpeed ZeRO: offload to CPU memory, zero.Init, and the node size for CPU memory per node.
+  bool offload_optimizer = false;
+  bool offload_param = false;
+  bool zero_init = true;
+  std::optional<std::int64_t> gpus_per_node;  // default: min(8, all GPUs)
   std::vector<std::int64_t> cudagraph_capture_sizes;
   AttentionImplementation attention_implementation = AttentionImplementation::sdpa;
   std::optional<double> gpu_memory_gib;
