@@ -24,7 +24,14 @@ export interface EstimateRequest {
     zero_stage?: 0 | 1 | 2 | 3;
   };
   framework_config?: {
-    optimizer_type?: 'adamw' | 'adam' | 'sgd';
+    optimizer_type?: 'adamw' | 'adam' | 'adamw_8bit' | 'sgd' | 'sgd_momentum' | 'lion';
+    /** mixed: 16-bit compute with fp32 master weights (default); bf16: pure bf16; fp32. */
+    training_precision?: 'mixed' | 'bf16' | 'fp32';
+    /** DeepSpeed ZeRO-Offload (stage >= 1) and parameter offload (stage 3). */
+    offload_optimizer?: 'none' | 'cpu';
+    offload_param?: 'none' | 'cpu';
+    zero_init?: boolean;
+    gpus_per_node?: number;
     cudagraph_capture_sizes?: number[];
     attention_implementation?: 'sdpa' | 'flash_attention_2' | 'eager';
     gpu_memory_gib?: number;
@@ -93,6 +100,8 @@ export interface EstimateResponse {
   breakdown: MemoryBreakdown;
   model: ModelSummary;
   kv_cache_bytes_per_token: number;
+  /** DeepSpeed only: host memory per node for the model states it keeps there (its "per CPU"). */
+  cpu_memory_gib?: number;
   fit?: { gpu_memory_gib: number; usable_gib: number; fits: boolean; headroom_gib: number };
   warnings: string[];
 }

@@ -35,7 +35,10 @@
     ] },
     { legend: 'Framework settings', fields: [
       { path: 'framework_config.attention_implementation', label: 'Attention kernel', choices: ['sdpa', 'flash_attention_2', 'eager'], frameworks: ['transformers', 'deepspeed'] },
-      { path: 'framework_config.optimizer_type', label: 'Optimizer', choices: ['adamw', 'adam', 'sgd'], modes: ['training'] },
+      { path: 'framework_config.optimizer_type', label: 'Optimizer', choices: ['adamw', 'adam', 'adamw_8bit', 'sgd', 'sgd_momentum', 'lion'], modes: ['training'] },
+      { path: 'framework_config.training_precision', label: 'Training precision', choices: ['mixed', 'bf16', 'fp32'], modes: ['training'] },
+      { path: 'framework_config.offload_optimizer', label: 'Offload optimizer', choices: ['none', 'cpu'], frameworks: ['deepspeed'] },
+      { path: 'framework_config.offload_param', label: 'Offload parameters', choices: ['none', 'cpu'], frameworks: ['deepspeed'] },
       { path: 'framework_config.cudagraph_capture_sizes', label: 'CUDA graph sizes', placeholder: 'e.g. 1,2,4,8', list: true, frameworks: ['vllm'] },
       { path: 'framework_config.gpu_memory_gib', label: 'GPU memory (GiB)', placeholder: 'e.g. 79.19' },
       { path: 'framework_config.gpu_memory_utilization', label: 'GPU memory utilization', placeholder: 0.9, frameworks: ['vllm'] },
@@ -236,6 +239,7 @@
       ['Heads (KV heads) \u00d7 dim', `${m.num_attention_heads} (${m.num_key_value_heads}) \u00d7 ${m.head_dim}`, 'heads'],
       ['Weights dtype', m.quantization_bits ? `${m.quantization_bits}-bit quantized` : m.storage_dtype, 'dtype'],
       ['KV cache per token per GPU', `${count(result.kv_cache_bytes_per_token)} bytes`, 'kv_per_token'],
+      ...(result.cpu_memory_gib !== undefined ? [['CPU memory per node', `${gib(result.cpu_memory_gib)} GiB`, 'cpu_memory']] : []),
     ];
     $('#model-facts').replaceChildren(...facts.flatMap(([label, value, key]) => {
       const dd = element('dd', { textContent: value });
