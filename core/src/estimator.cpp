@@ -109,32 +109,66 @@ double MemoryEstimator::layer_forward_bytes(double tokens, double batch, double 
   return residual + std::max(attention, mlp);
 }
 
-double MemoryEstimator::layer_training_bytes(double batch, double seq_len, const Scenario& s) const {
-  // The spec's per-layer activations (_estimate_attention_activations + _estimate_mlp_activations),
-  // with K/V sized by the KV heads, both gated-MLP intermediates, and the s^2 scores only
-  // where the attention kernel materialises them.
+double MemoryEstimator::layer_training_bytes(double batch, double seq_len, const Scenario& s,
+                                             bool with_scores) const {
+  // What backward needs from one layer, after Korthikanti et al. 2022 ("Reducing Activation
+  // Recomputation in Large Transformer Models", Table 2: sbh(34 + 5as/h) for GPT), generalised
+  // to GQA, gated MLPs and MoE, for models trained without dropout (so without its masks).
+  // Per token: the inputs of both norms, of the QKV and of the MLP projections stay whole on
+  // every TP rank (4h); q, k, v, the output projection's input and the MLP intermediates
+  // (gated: gate, up, act(gate), their product; plain: fc1 output and its activation) split.
   const double a = compute_dtype_bytes();
   const double tp = double(s.parallelism.tensor_parallel_size);
   const AttentionShape& at = model_.attention;
   const double tokens = batch * seq_len;
-  double bytes = tokens * double(at.num_heads + 2 * at.num_kv_heads) * double(at.head_dim) * a / tp;
-  if (s.framework_config.attention_implementation == AttentionImplementation::eager) {
-    bytes += batch * double(at.num_heads) / tp * seq_len * seq_len * a;
+  const double h = double(model_.hidden_size);
+  const double attention = double(at.num_heads + 2 * at.num_kv_heads + at.num_heads) * double(at.head_dim);
+  const double per_intermediate = model_.mlp.gated ? 4.0 : 2.0;
+  double mlp = per_intermediate * double(model_.mlp.intermediate_size);
+  if (model_.is_moe()) {
+    // Each token's hidden state goes to top_k experts; the router's fp32 logits are kept.
+    mlp = per_intermediate * double(model_.moe.expert_intermediate_size * model_.moe.experts_per_token) +
+          double(model_.moe.num_experts) * 4.0 / a;
   }
-  const double intermediate = model_.is_moe() ? double(model_.moe.expert_intermediate_size *
-                                                       model_.moe.experts_per_token)
-                                              : double(model_.mlp.intermediate_size);
-  bytes += tokens * intermediate * (model_.mlp.gated ? 2.0 : 1.0) * a / tp;
+  double bytes = tokens * a * (4.0 * h + (attention + mlp) / tp);
+  if (with_scores && s.framework_config.attention_implementation == AttentionImplementation::eager) {
+    bytes += batch * double(at.num_heads) / tp * seq_len * seq_len * a;  // the softmax output
+  }
   return bytes;
+}
+
+double MemoryEstimator::training_activation_bytes(const Scenario& s) const {
+  const double batch = double(s.workload.batch_size);
+  const double seq_len = double(s.workload.sequence_length);
+  const double a = compute_dtype_bytes();
+  // Megatron's 1F1B schedule: the first pipeline stage holds its layers' activations for as
+  // many micro-batches as there are stages, the whole model's worth of one micro-batch.
+  const double layers = double(layers_per_stage(s.parallelism) * s.parallelism.pipeline_parallel_size);
+  double stored = 0;
+  switch (s.framework_config.gradient_checkpointing) {
+    case GradientCheckpointing::none:
+      stored = layers * layer_training_bytes(batch, seq_len, s, true);
+      break;
+    case GradientCheckpointing::selective:  // attention's s^2 part is recomputed
+      stored = layers * layer_training_bytes(batch, seq_len, s, false);
+      break;
+    case GradientCheckpointing::full:  // each layer's input, plus one layer rebuilt in backward
+      stored = layers * batch * seq_len * double(model_.hidden_size) * a +
+               layer_training_bytes(batch, seq_len, s, true);
+      break;
+  }
+  if (params_.activation_recomputation_factor_given) stored *= params_.activation_recomputation_factor;
+  // The head: logits in the compute dtype, their fp32 copy and the fp32 log-softmax the loss
+  // keeps (transformers' ForCausalLMLoss upcasts) -- b x s x vocab, the largest single tensor
+  // for 128k-256k vocabularies.
+  const double logits = batch * seq_len * double(model_.vocab_size) / double(s.parallelism.tensor_parallel_size) * (a + 8.0);
+  return stored + logits;
 }
 
 double MemoryEstimator::estimate_activations(const Scenario& s) const {
   const double batch = double(s.workload.batch_size);
   const double seq_len = double(s.workload.sequence_length);
-  if (s.mode == Mode::training) {
-    return layer_training_bytes(batch, seq_len, s) * double(layers_per_stage(s.parallelism)) *
-           params_.activation_recomputation_factor / kBytesPerGiB;
-  }
+  if (s.mode == Mode::training) return training_activation_bytes(s) / kBytesPerGiB;
   // Inference frees each layer's activations before the next layer runs. generate() computes
   // logits for the last position only (transformers >= 4.45, logits_to_keep), upcast to fp32.
   const double logits = batch * double(model_.vocab_size) * 4.0;

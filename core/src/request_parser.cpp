@@ -97,6 +97,12 @@ FrameworkConfig read_framework_config(ObjectReader& r, const MemoryEstimationPar
         {"mixed", TrainingPrecision::mixed}, {"bf16", TrainingPrecision::bf16}, {"fp32", TrainingPrecision::fp32}}};
     f.training_precision = choose(r.path_of("training_precision"), *precision, kPrecisions);
   }
+  if (auto checkpointing = r.string({"gradient_checkpointing"})) {
+    constexpr std::array<std::pair<std::string_view, GradientCheckpointing>, 3> kCheckpointing = {{
+        {"none", GradientCheckpointing::none}, {"selective", GradientCheckpointing::selective},
+        {"full", GradientCheckpointing::full}}};
+    f.gradient_checkpointing = choose(r.path_of("gradient_checkpointing"), *checkpointing, kCheckpointing);
+  }
   constexpr std::array<std::pair<std::string_view, bool>, 2> kOffload = {{{"none", false}, {"cpu", true}}};
   if (auto device = r.string({"offload_optimizer"})) f.offload_optimizer = choose(r.path_of("offload_optimizer"), *device, kOffload);
   if (auto device = r.string({"offload_param"})) f.offload_param = choose(r.path_of("offload_param"), *device, kOffload);
@@ -140,6 +146,7 @@ MemoryEstimationParameters read_params(ObjectReader& r) {
   for (auto b = parameter_bounds_begin(); b != parameter_bounds_end(); ++b) {
     read_bounded(r, b->name, p.*(b->member));
   }
+  p.activation_recomputation_factor_given = r.find({"activation_recomputation_factor"}) != nullptr;
   p.default_compute_dtype = r.string({"default_compute_dtype"}).value_or(p.default_compute_dtype);
   p.default_storage_dtype = r.string({"default_storage_dtype"}).value_or(p.default_storage_dtype);
   r.reject_unknown_fields();

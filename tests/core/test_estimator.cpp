@@ -152,20 +152,6 @@ TEST_CASE("DeepSpeed ZeRO: stage 1 shards optimizer states, 2 gradients, 3 param
   CHECK(e.estimate_optimizer_states(s) == doctest::Approx(4 * P / N / kGiB));
 }
 
-TEST_CASE("training activations: the spec's per-layer sum x layers x recomputation factor") {
-  MemoryEstimationParameters params;
-  params.activation_recomputation_factor = 0.5;
-  const TransformersMemoryEstimator e(spec_of("llama-3.1-8b.json"), params);
-  Scenario s;
-  s.mode = Mode::training;
-  s.workload.batch_size = 2;
-  s.workload.sequence_length = 1024;
-  const double tokens = 2 * 1024;
-  // q + k + v of (32 + 2 x 8) heads x 128, and gate + up intermediates, bf16.
-  const double per_layer = tokens * 48 * 128 * 2 + tokens * 14336 * 2 * 2;
-  CHECK(e.estimate_activations(s) == doctest::Approx(per_layer * 32 * 0.5 / kGiB));
-}
-
 TEST_CASE("fragmentation and safety margin follow the spec") {
   MemoryEstimationParameters params;
   const TransformersMemoryEstimator e(spec_of("llama-2-7b-hf.json"), params);

@@ -98,12 +98,13 @@ void check_sane(const json& b) {
 }
 
 /// `larger` must need at least as much as `smaller` for every component (or the total only).
-void check_not_less(const json& smaller, const json& larger, bool total_only) {
+void check_not_less(const json& smaller, const json& larger, bool total_only, const char* except = "") {
   if (total_only) {
     CHECK(larger.at("total").get<double>() >= smaller.at("total").get<double>() * (1 - 1e-12));
     return;
   }
   for (const char* key : kShardedComponents) {
+    if (std::string(key) == except) continue;
     CAPTURE(key);
     CHECK(larger.at(key).get<double>() >= smaller.at(key).get<double>() * (1 - 1e-12));
   }
@@ -148,7 +149,9 @@ TEST_CASE("properties over 300 random valid scenarios") {
       if (pp > layers) break;
       json staged = request;
       staged["parallelism"]["pipeline_parallel_size"] = pp;
-      check_not_less(breakdown(staged), base, false);
+      // Training activations are not split by PP: under 1F1B the first stage holds its layers
+      // for pp micro-batches in flight (Korthikanti et al. 2022), the whole model's worth.
+      check_not_less(breakdown(staged), base, false, "activations");
     }
     if (request["config"].contains("num_local_experts") && !vllm) {
       const std::int64_t experts = request["config"]["num_local_experts"];

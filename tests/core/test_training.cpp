@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "llmmem/api.hpp"
+#include "llmmem/estimator.hpp"
 #include "llmmem/training.hpp"
 #include "test_support.hpp"
 
@@ -132,5 +133,47 @@ TEST_CASE("training options through the request") {
               .at("field") == "framework_config.offload_param");
     CHECK(estimate_error(R"({"config":)" + config + R"(,"framework_config":{"training_precision":"fp8"}})")
               .at("field") == "framework_config.training_precision");
+  }
+}
+
+// Korthikanti et al. 2022, Table 2: a GPT layer keeps sbh(34 + 5as/h) bytes with 16-bit
+// activations; 2sbh of the 34 and 3as^2b of the 5as^2b are dropout masks and outputs, absent
+// from models trained without dropout, as today's LLMs are.
+TEST_CASE("training activations follow Korthikanti et al. 2022 without dropout") {
+  const double h = 1024, L = 24, heads = 16, V = 50304, b = 4, seq = 2048;
+  const json config = {{"model_type", "gpt2"}, {"n_embd", h}, {"n_layer", L}, {"n_head", heads},
+                       {"vocab_size", V}, {"torch_dtype", "float16"}};
+  const TransformersMemoryEstimator e(parse_config(config.dump()), {});
+  Scenario s;
+  s.mode = Mode::training;
+  s.workload.batch_size = std::int64_t(b);
+  s.workload.sequence_length = std::int64_t(seq);
+  const double sbh = seq * b * h;
+  const double logits = b * seq * V * (2 + 8);  // fp16 logits, fp32 copy, fp32 log-softmax
+  auto activations = [&] { return e.estimate_activations(s) * kGiB; };
+
+  s.framework_config.attention_implementation = AttentionImplementation::eager;
+  CHECK(activations() == doctest::Approx(L * (sbh * (34 - 2) + (5 - 3) * heads * seq * seq * b) + logits));
+  s.framework_config.attention_implementation = AttentionImplementation::flash_attention_2;
+  CHECK(activations() == doctest::Approx(L * sbh * 32 + logits));
+  SUBCASE("tensor parallel: sbh(10 + 24/t), less the 2 of dropout") {
+    s.parallelism.tensor_parallel_size = 4;
+    CHECK(activations() == doctest::Approx(L * sbh * (8 + 24.0 / 4) + logits / 4));
+  }
+  SUBCASE("selective recomputation drops eager attention's s^2 term") {
+    s.framework_config.attention_implementation = AttentionImplementation::eager;
+    s.framework_config.gradient_checkpointing = GradientCheckpointing::selective;
+    CHECK(activations() == doctest::Approx(L * sbh * 32 + logits));
+  }
+  SUBCASE("full recomputation keeps each layer's input, 2sbh, and rebuilds one layer") {
+    s.framework_config.gradient_checkpointing = GradientCheckpointing::full;
+    CHECK(activations() == doctest::Approx(L * sbh * 2 + sbh * 32 + logits));
+  }
+  SUBCASE("the spec's activation_recomputation_factor scales the stored layers when given") {
+    MemoryEstimationParameters params;
+    params.activation_recomputation_factor = 0.5;
+    params.activation_recomputation_factor_given = true;
+    const TransformersMemoryEstimator scaled(parse_config(config.dump()), params);
+    CHECK(scaled.estimate_activations(s) * kGiB == doctest::Approx(0.5 * L * sbh * 32 + logits));
   }
 }

@@ -58,8 +58,12 @@ class MemoryEstimator {
   /// (`batch` sequences of `seq_len`): inference frees each layer's activations before the next.
   double layer_forward_bytes(double tokens, double batch, double seq_len,
                              const Scenario& scenario) const;
-  /// Activation bytes one layer keeps for the backward pass (spec formula, with GQA and gated MLP).
-  double layer_training_bytes(double batch, double seq_len, const Scenario& scenario) const;
+  /// Activation bytes one layer keeps for the backward pass (Korthikanti et al. 2022,
+  /// generalised); `with_scores` adds eager attention's softmax output.
+  double layer_training_bytes(double batch, double seq_len, const Scenario& scenario, bool with_scores) const;
+  /// Training's activations on the busiest GPU: stored layers under the checkpointing mode,
+  /// pipeline micro-batches in flight, and the logits and loss at the head.
+  double training_activation_bytes(const Scenario& scenario) const;
   double kv_cache_for_tokens(double tokens, const Scenario& scenario) const;
   /// Routed experts of one layer held by the busiest GPU, in units of one whole expert.
   virtual double expert_shares_per_gpu(const Parallelism& parallelism) const;

@@ -22,6 +22,10 @@ enum class AttentionImplementation { sdpa, flash_attention_2, eager };
 /// "bf16" is pure bf16 (weights, gradients and optimizer states); "fp32" is full precision.
 enum class TrainingPrecision { mixed, bf16, fp32 };
 
+/// Activation recomputation (transformers' gradient_checkpointing is "full"; Megatron's
+/// selective recomputation recomputes only attention's s^2 part).
+enum class GradientCheckpointing { none, selective, full };
+
 struct Workload {
   std::int64_t batch_size = 1;
   std::int64_t sequence_length = 512;
@@ -43,6 +47,7 @@ struct Parallelism {
 struct FrameworkConfig {
   std::string optimizer_type = "adamw";  // adamw, adam, adamw_8bit, sgd, sgd_momentum, lion
   TrainingPrecision training_precision = TrainingPrecision::mixed;
+  GradientCheckpointing gradient_checkpointing = GradientCheckpointing::none;
   // DeepSpeed ZeRO: offload to CPU memory, zero.Init, and the node size for CPU memory per node.
   bool offload_optimizer = false;
   bool offload_param = false;
