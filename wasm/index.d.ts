@@ -27,6 +27,8 @@ export interface EstimateRequest {
     optimizer_type?: 'adamw' | 'adam' | 'adamw_8bit' | 'sgd' | 'sgd_momentum' | 'lion';
     /** mixed: 16-bit compute with fp32 master weights (default); bf16: pure bf16; fp32. */
     training_precision?: 'mixed' | 'bf16' | 'fp32';
+    /** Activation recomputation: full is transformers' gradient_checkpointing; selective recomputes attention's s^2 part. */
+    gradient_checkpointing?: 'none' | 'selective' | 'full';
     /** DeepSpeed ZeRO-Offload (stage >= 1) and parameter offload (stage 3). */
     offload_optimizer?: 'none' | 'cpu';
     offload_param?: 'none' | 'cpu';
