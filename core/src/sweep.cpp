@@ -69,26 +69,35 @@ std::optional<double> total_at(const MemoryEstimator& estimator, const Request& 
   return estimator.estimate_total_memory(request->scenario).total_gb();
 }
 
-/// What a sweep and a solver query share: the request, parsed once, and the field to vary.
+/// What a sweep and a solver query share: the query's JSON, read field by field, with the
+/// request inside it parsed once and the field to vary.
 struct FieldQuery {
-  Request base;
-  const VariableField& field;
-};
+  /// `name` names the query in parse errors ("sweep"); `purpose` ends "the request to ...".
+  FieldQuery(std::string_view text, const char* name, const char* purpose)
+      : root(detail::parse_json_text(text, name)),
+        reader(root, ""),
+        base(read_request(reader, purpose)),
+        field(variable_field(reader.string({"field"}).value_or(""))) {}
 
-FieldQuery read_field_query(detail::ObjectReader& reader, const char* purpose) {
-  const json* request_json = reader.find({"request"});
-  if (!request_json) fail("request", std::string("missing (the request to ") + purpose + ")");
-  Request base = detail::request_from_json(*request_json);
-  return {std::move(base), variable_field(reader.string({"field"}).value_or(""))};
-}
+  const json root;
+  detail::ObjectReader reader;  // reads root; the caller reads its own fields and rejects the rest
+  const Request base;
+  const VariableField& field;
+
+ private:
+  static Request read_request(detail::ObjectReader& reader, const char* purpose) {
+    const json* request_json = reader.find({"request"});
+    if (!request_json) fail("request", std::string("missing (the request to ") + purpose + ")");
+    return detail::request_from_json(*request_json);
+  }
+};
 
 }  // namespace
 
 std::string sweep_json(std::string_view sweep_request) noexcept {
   return detail::guarded([&] {
-    const json root = detail::parse_json_text(sweep_request, "sweep");
-    detail::ObjectReader reader(root, "");
-    const FieldQuery query = read_field_query(reader, "sweep");
+    FieldQuery query(sweep_request, "sweep", "sweep");
+    detail::ObjectReader& reader = query.reader;
     const Request& base = query.base;
     const VariableField& field = query.field;
     const json* values = reader.find({"values"});
@@ -119,9 +128,8 @@ std::string sweep_json(std::string_view sweep_request) noexcept {
 
 std::string solve_json(std::string_view solve_request) noexcept {
   return detail::guarded([&] {
-    const json root = detail::parse_json_text(solve_request, "solve");
-    detail::ObjectReader reader(root, "");
-    const FieldQuery query = read_field_query(reader, "solve for");
+    FieldQuery query(solve_request, "solve", "solve for");
+    detail::ObjectReader& reader = query.reader;
     const Request& base = query.base;
     const VariableField& field = query.field;
     const std::int64_t limit = reader.integer({"max"}, 1, std::int64_t(1) << 40).value_or(field.grows ? std::int64_t(1) << 30 : 4096);
