@@ -22,9 +22,27 @@ export interface EstimateRequest {
     data_parallel_size?: number;
     expert_parallel_size?: number;
     zero_stage?: 0 | 1 | 2 | 3;
+    /** Megatron sequence parallelism: what tensor parallelism keeps whole is split too (needs TP > 1). */
+    sequence_parallel?: boolean;
   };
   framework_config?: {
-    optimizer_type?: 'adamw' | 'adam' | 'adamw_8bit' | 'sgd' | 'sgd_momentum' | 'lion';
+    /** adamw/adam: torch's foreach implementation; paged_*: bitsandbytes' paged states (host memory under pressure). */
+    optimizer_type?: 'adamw' | 'adam' | 'adamw_fused' | 'adamw_8bit' | 'paged_adamw' | 'paged_adamw_8bit' | 'adafactor' | 'sgd' | 'sgd_momentum' | 'lion';
+    /** full: every weight trains; lora: adapters on a frozen 16-bit base; qlora: adapters on an NF4 base. */
+    fine_tuning?: 'full' | 'lora' | 'qlora';
+    lora_rank?: number;
+    /** Projections by their Llama names, or ['all-linear']. Default ['q_proj', 'v_proj']. */
+    lora_target_modules?: Array<'q_proj' | 'k_proj' | 'v_proj' | 'o_proj' | 'gate_proj' | 'up_proj' | 'down_proj' | 'all-linear'>;
+    /** standard: b x s x vocab logits upcast whole (transformers); chunked: torchtune's chunked cross-entropy. */
+    loss_implementation?: 'standard' | 'chunked';
+    /** PyTorch FSDP over data_parallel_size (transformers framework only). */
+    fsdp?: 'none' | 'shard_grad_op' | 'full_shard';
+    /** torchtune: step each parameter inside backward, freeing its gradient at once. */
+    optimizer_in_backward?: boolean;
+    /** torchtune: checkpointed activations wait in CPU memory (needs gradient_checkpointing). */
+    offload_activations?: boolean;
+    /** Above 1 the gradients stay allocated through the next micro-batch's forward. */
+    gradient_accumulation_steps?: number;
     /** mixed: 16-bit compute with fp32 master weights (default); bf16: pure bf16; fp32. */
     training_precision?: 'mixed' | 'bf16' | 'fp32';
     /** Activation recomputation: full is transformers' gradient_checkpointing; selective recomputes attention's s^2 part. */
@@ -102,8 +120,19 @@ export interface EstimateResponse {
   breakdown: MemoryBreakdown;
   model: ModelSummary;
   kv_cache_bytes_per_token: number;
-  /** DeepSpeed only: host memory per node for the model states it keeps there (its "per CPU"). */
+  /** Training: host memory per node for the model states kept there (DeepSpeed's "per CPU", paged optimizer states). */
   cpu_memory_gib?: number;
+  /**
+   * Training: the two peaks of a step. The breakdown is that of the higher one: at the start of
+   * backward (activations stored) or in optimizer.step() (all gradients, the step's temporaries).
+   */
+  training?: {
+    peak_phase: 'forward_backward' | 'optimizer_step';
+    forward_backward_gib: number;
+    optimizer_step_gib: number;
+    activations_gib: number;
+    trainable_parameters_per_gpu: number;
+  };
   fit?: { gpu_memory_gib: number; usable_gib: number; fits: boolean; headroom_gib: number };
   warnings: string[];
 }

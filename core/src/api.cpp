@@ -43,9 +43,17 @@ std::vector<std::string> scenario_warnings(const Request& request) {
   if (request.framework != Framework::vllm && has_graphs) {
     warnings.push_back("framework_config.cudagraph_capture_sizes applies to vllm only: ignored");
   }
-  if (s.mode == Mode::inference && (s.framework_config.optimizer_type != "adamw" ||
-                                     s.framework_config.training_precision != TrainingPrecision::mixed)) {
-    warnings.push_back("framework_config.optimizer_type and training_precision have no effect on inference");
+  const FrameworkConfig& f = s.framework_config;
+  if (s.mode == Mode::inference &&
+      (f.optimizer_type != "adamw" || f.training_precision != TrainingPrecision::mixed ||
+       f.fine_tuning != FineTuning::full || f.fsdp != FsdpSharding::none || f.optimizer_in_backward ||
+       f.offload_activations || f.loss_implementation != LossImplementation::standard)) {
+    warnings.push_back("framework_config's training fields (optimizer_type, training_precision, fine_tuning, "
+                       "fsdp, ...) have no effect on inference");
+  }
+  if (s.mode == Mode::training && f.fine_tuning == FineTuning::qlora && m.is_quantized()) {
+    warnings.push_back("fine_tuning \"qlora\" quantizes the base to NF4 itself: the config's own "
+                       "quantization_config is not used for training");
   }
   return warnings;
 }
@@ -93,9 +101,23 @@ std::string estimate_to_json(const Request& request) {
   for (const auto& [key, gib] : breakdown.to_dict()) components[std::string(key)] = gib;
   response["model"] = model_json(request.model, *estimator, s.parallelism);
   response["kv_cache_bytes_per_token"] = estimator->kv_cache_bytes_per_token(s);
-  if (request.framework == Framework::deepspeed) {
-    // DeepSpeed's "per CPU" figure: host memory per node for the model states it keeps there.
-    response["cpu_memory_gib"] = estimator->model_states(s).cpu / kBytesPerGiB;
+  if (s.mode == Mode::training) {
+    const auto phases = estimator->training_phases(s);
+    const double trained = s.framework_config.fine_tuning == FineTuning::full
+                               ? estimator->parameters_per_gpu(s.parallelism)
+                               : estimator->adapter_parameters_per_gpu(s);
+    response["training"] = {
+        {"peak_phase", phases.step_is_peak() ? "optimizer_step" : "forward_backward"},
+        {"forward_backward_gib", phases.forward_backward / kBytesPerGiB},
+        {"optimizer_step_gib", phases.optimizer_step / kBytesPerGiB},
+        {"activations_gib", estimator->estimate_activations(s)},
+        {"trainable_parameters_per_gpu", std::llround(trained)}};
+  }
+  if (s.mode == Mode::training) {
+    // Host memory per node for the model states kept there: DeepSpeed's "per CPU" figure, or
+    // a paged optimizer's states.
+    const double cpu = estimator->model_states(s).cpu;
+    if (request.framework == Framework::deepspeed || cpu > 0) response["cpu_memory_gib"] = cpu / kBytesPerGiB;
   }
   if (s.framework_config.gpu_memory_gib) {
     const double usable = detail::usable_gib(request);

@@ -24,8 +24,10 @@ bool one_of(std::string_view value, const std::array<std::string_view, N>& set) 
 
 // Families whose MLP is plain up/down (GELU) rather than gated, with LayerNorm (weight + bias)
 // and biases on every linear layer.
-constexpr std::array<std::string_view, 9> kGpt2StyleFamilies = {
-    "gpt2", "gpt_bigcode", "gpt_neox", "opt", "bloom", "falcon", "phi", "starcoder2", "gptj"};
+constexpr std::array<std::string_view, 11> kGpt2StyleFamilies = {
+    "gpt2", "gpt_bigcode", "gpt_neox", "opt", "bloom", "falcon", "phi", "starcoder2", "gptj", "bert", "roberta"};
+// Encoders with BERT's embeddings (segments, LayerNorm) and heads (pooler, masked-LM transform).
+constexpr std::array<std::string_view, 2> kBertFamilies = {"bert", "roberta"};
 // Families with gate, up and down MLP matrices whatever their activation (GeGLU for Gemma).
 constexpr std::array<std::string_view, 16> kGatedFamilies = {
     "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "gemma", "gemma2",
@@ -36,8 +38,20 @@ constexpr std::array<std::string_view, 11> kUntiedByDefault = {
     "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe",
     "phi3", "deepseek_v2", "deepseek_v3", "gpt_neox"};
 // Families whose every parameter this foundation counts exactly (tests/core/test_model_spec.cpp).
-constexpr std::array<std::string_view, 5> kExactFamilies = {"llama", "mistral", "mixtral", "qwen2",
-                                                            "gpt2"};
+constexpr std::array<std::string_view, 6> kExactFamilies = {"llama", "mistral", "mixtral", "qwen2",
+                                                            "gpt2", "bert"};
+
+bool ends_with(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
+// Dropout probabilities under their families' names; training keeps a mask wherever one is > 0.
+bool has_dropout(ObjectReader& config, std::initializer_list<std::string_view> keys) {
+  for (std::string_view key : keys) {
+    if (const json* value = config.find({key}); value && value->is_number() && value->get<double>() > 0) return true;
+  }
+  return false;
+}
 
 void read_quantization(ObjectReader& config, ModelSpec& spec) {
   const json* quantization = config.find({"quantization_config"});
@@ -95,8 +109,10 @@ ModelSpec model_from_config(const json& root, const std::string& root_path) {
   AttentionShape& attention = spec.attention;
   attention.num_heads = require({"num_attention_heads", "n_head"}, kMaxDimension);
 
+  // GPTBigCode (StarCoder) and old Falcon say multi-query attention with a flag: one K/V head.
+  const bool multi_query = config.boolean({"multi_query"}).value_or(false);
   attention.num_kv_heads = config.integer({"num_key_value_heads"}, 1, kMaxDimension)
-                               .value_or(attention.num_heads);  // absent: multi-head attention
+                               .value_or(multi_query ? 1 : attention.num_heads);  // absent: multi-head
   if (attention.num_kv_heads > attention.num_heads ||
       attention.num_heads % attention.num_kv_heads != 0) {
     fail(config.path_of("num_key_value_heads"),
@@ -137,6 +153,10 @@ ModelSpec model_from_config(const json& root, const std::string& root_path) {
 
   if (spec.model_type == "gpt2" || spec.model_type == "gpt_bigcode") {
     spec.learned_positions = config.integer({"n_positions"}, 1, kMaxDimension).value_or(1024);
+  } else if (one_of(spec.model_type, kBertFamilies)) {
+    spec.learned_positions = config.integer({"max_position_embeddings"}, 1, kMaxDimension).value_or(512);
+    spec.token_type_vocab = config.integer({"type_vocab_size"}, 0, kMaxDimension).value_or(2);
+    spec.embedding_norm = true;
   } else if (spec.model_type == "opt") {
     // OPTLearnedPositionalEmbedding keeps 2 extra rows (an offset from fairseq).
     spec.learned_positions =
@@ -146,6 +166,20 @@ ModelSpec model_from_config(const json& root, const std::string& root_path) {
   spec.tie_word_embeddings = config.boolean({"tie_word_embeddings"})
                                  .value_or(outer.boolean({"tie_word_embeddings"})
                                                .value_or(!one_of(spec.model_type, kUntiedByDefault)));
+
+  // A classification head replaces the LM head (transformers' *ForSequenceClassification).
+  if (ends_with(spec.architecture, "ForSequenceClassification")) {
+    std::int64_t labels = 2;  // PretrainedConfig's default num_labels
+    if (const json* id2label = config.find({"id2label"}); id2label && id2label->is_object() && !id2label->empty()) {
+      labels = std::int64_t(id2label->size());
+    }
+    spec.num_labels = config.integer({"num_labels"}, 1, kMaxVocabulary).value_or(labels);
+    spec.pooler = one_of(spec.model_type, kBertFamilies);
+  } else if (one_of(spec.model_type, kBertFamilies)) {
+    spec.masked_lm_head = true;
+  }
+  spec.hidden_dropout = has_dropout(config, {"hidden_dropout_prob", "resid_pdrop", "hidden_dropout", "dropout"});
+  spec.attention_dropout = has_dropout(config, {"attention_probs_dropout_prob", "attn_pdrop", "attention_dropout"});
 
   if (auto experts = config.integer({"num_local_experts", "num_experts", "n_routed_experts"}, 0,
                                     kMaxDimension);

@@ -6,6 +6,13 @@
 #include "units.hpp"
 
 namespace llmmem {
+namespace {
+
+// LoRA targets by their Llama names; "all-linear" means all of them (PEFT excludes lm_head).
+constexpr std::string_view kProjections[] = {"q_proj", "k_proj", "v_proj", "o_proj",
+                                             "gate_proj", "up_proj", "down_proj"};
+
+}  // namespace
 
 MemoryEstimator::MemoryEstimator(ModelSpec model, MemoryEstimationParameters params)
     : model_(std::move(model)), params_(std::move(params)), counts_(model_.parameter_counts()) {}
@@ -38,12 +45,10 @@ double MemoryEstimator::parameters_per_gpu(const Parallelism& p) const {
   const double experts = model_.is_moe() ? expert_shares_per_gpu(p) * double(c.one_expert) : 0.0;
   const double layer = double(c.attention_per_layer + c.dense_mlp_per_layer) / tp + experts +
                        double(c.norms_per_layer + c.router_per_layer);
-  const double input_side = double(c.token_embedding) / tp + double(c.position_embedding);
+  const double input_side = double(c.token_embedding) / tp + double(c.position_embedding) + double(c.extras);
   // With pipeline stages, the last stage needs its own lm_head even when tied to the embedding.
-  const bool head_shares_embedding = c.lm_head == 0 && p.pipeline_parallel_size == 1;
-  const double output_side =
-      double(c.final_norm) +
-      (head_shares_embedding ? 0.0 : double(model_.vocab_size * model_.hidden_size) / tp);
+  const double tied_copy = p.pipeline_parallel_size > 1 ? double(c.token_embedding) : 0.0;
+  const double output_side = double(c.final_norm) + (c.lm_head > 0 ? double(c.lm_head) : tied_copy) / tp;
   const double layers = double(layers_per_stage(p)) * layer;
   if (p.pipeline_parallel_size == 1) return input_side + layers + output_side;
   return layers + std::max(input_side, output_side);  // the most loaded stage: first or last
@@ -109,60 +114,111 @@ double MemoryEstimator::layer_forward_bytes(double tokens, double batch, double 
   return residual + std::max(attention, mlp);
 }
 
+double MemoryEstimator::residual_stream_bytes(const Scenario& s) const {
+  // PEFT's prepare_model_for_kbit_training casts every parameter bitsandbytes left in 16 bits
+  // (embeddings, norms, lm_head) to fp32, and bitsandbytes' Linear4bit returns its input's
+  // dtype, so under AMP QLoRA's residual stream, norm outputs and MLP intermediates stay fp32;
+  // autocast still runs attention and lm_head in 16 bits (peft/utils/other.py;
+  // bitsandbytes/nn/modules.py, Linear4bit.forward).
+  const FrameworkConfig& f = s.framework_config;
+  if (f.fine_tuning == FineTuning::qlora && f.training_precision == TrainingPrecision::mixed) return 4;
+  return compute_dtype_bytes();
+}
+
 double MemoryEstimator::layer_training_bytes(double batch, double seq_len, const Scenario& s,
                                              bool with_scores) const {
   // What backward needs from one layer, after Korthikanti et al. 2022 ("Reducing Activation
   // Recomputation in Large Transformer Models", Table 2: sbh(34 + 5as/h) for GPT), generalised
-  // to GQA, gated MLPs and MoE, for models trained without dropout (so without its masks).
-  // Per token: the inputs of both norms, of the QKV and of the MLP projections stay whole on
-  // every TP rank (4h); q, k, v, the output projection's input and the MLP intermediates
-  // (gated: gate, up, act(gate), their product; plain: fc1 output and its activation) split.
+  // to GQA, gated MLPs, MoE and frozen weights. A frozen projection needs no copy of its input
+  // (autograd saves a matmul's input only for its weight's gradient); attention kernels keep
+  // q, k, v and their output; activation functions keep their inputs.
+  const FrameworkConfig& f = s.framework_config;
   const double a = compute_dtype_bytes();
+  const double r = residual_stream_bytes(s);
   const double tp = double(s.parallelism.tensor_parallel_size);
+  const double sp = s.parallelism.sequence_parallel ? tp : 1.0;  // SP splits what TP keeps whole
   const AttentionShape& at = model_.attention;
   const double tokens = batch * seq_len;
   const double h = double(model_.hidden_size);
-  const double attention = double(at.num_heads + 2 * at.num_kv_heads + at.num_heads) * double(at.head_dim);
-  const double per_intermediate = model_.mlp.gated ? 4.0 : 2.0;
-  double mlp = per_intermediate * double(model_.mlp.intermediate_size);
+  const bool full = f.fine_tuning == FineTuning::full;
+
+  // Per token, kept whole on every TP rank: each norm's input (transformers' RMSNorm upcasts
+  // to fp32 and saves that copy), the inputs of trained projections, 1-byte dropout masks.
+  const double norm_input = model_.norm == NormKind::rms_norm ? std::max(4.0, r) : r;
+  double whole = 2.0 * norm_input * h;
+  if (trains(f, "q_proj") || trains(f, "k_proj") || trains(f, "v_proj")) whole += r * h;
+  const bool mlp_input_saved = trains(f, "gate_proj") || trains(f, "up_proj") || (full && model_.is_moe());
+  if (mlp_input_saved) whole += r * h;
+  if (model_.hidden_dropout) whole += 2.0 * h;  // after attention and after the MLP
+
+  // Split over TP ranks: q, k, v and the attention output; the MLP's intermediates (gated:
+  // gate, up and act(gate) always, their product when down_proj trains; plain: fc1's output,
+  // and its activation when fc2 trains).
+  double split = a * double(at.num_heads + 2 * at.num_kv_heads + at.num_heads) * double(at.head_dim);
+  const double down_input = trains(f, "down_proj") ? 1.0 : 0.0;
+  const double per_intermediate = (model_.mlp.gated ? 3.0 : 1.0) + down_input;
   if (model_.is_moe()) {
     // Each token's hidden state goes to top_k experts; the router's fp32 logits are kept.
-    mlp = per_intermediate * double(model_.moe.expert_intermediate_size * model_.moe.experts_per_token) +
-          double(model_.moe.num_experts) * 4.0 / a;
+    split += r * per_intermediate * double(model_.moe.expert_intermediate_size * model_.moe.experts_per_token);
+    whole += 4.0 * double(model_.moe.num_experts);
+  } else {
+    split += r * per_intermediate * double(model_.mlp.intermediate_size);
   }
-  double bytes = tokens * a * (4.0 * h + (attention + mlp) / tp);
-  if (with_scores && s.framework_config.attention_implementation == AttentionImplementation::eager) {
-    bytes += batch * double(at.num_heads) / tp * seq_len * seq_len * a;  // the softmax output
+  // LoRA keeps each adapter's rank-wide middle (the input of B).
+  double adapters = 0;
+  if (!full) {
+    for (std::string_view projection : kProjections) {
+      if (trains(f, projection)) adapters += a * double(f.lora_rank);
+    }
+  }
+  double bytes = tokens * (whole / sp + split / tp + adapters);
+  if (with_scores && f.attention_implementation == AttentionImplementation::eager) {
+    // The softmax output, and with attention dropout its mask and result.
+    const double per_score = a + (model_.attention_dropout ? 1.0 + a : 0.0);
+    bytes += batch * double(at.num_heads) / tp * seq_len * seq_len * per_score;
   }
   return bytes;
 }
 
 double MemoryEstimator::training_activation_bytes(const Scenario& s) const {
+  const FrameworkConfig& f = s.framework_config;
   const double batch = double(s.workload.batch_size);
   const double seq_len = double(s.workload.sequence_length);
+  const double tokens = batch * seq_len;
   const double a = compute_dtype_bytes();
+  const double r = residual_stream_bytes(s);
+  const double tp = double(s.parallelism.tensor_parallel_size);
+  const double sp = s.parallelism.sequence_parallel ? tp : 1.0;
+  const double h = double(model_.hidden_size);
   // Megatron's 1F1B schedule: the first pipeline stage holds its layers' activations for as
   // many micro-batches as there are stages, the whole model's worth of one micro-batch.
   const double layers = double(layers_per_stage(s.parallelism) * s.parallelism.pipeline_parallel_size);
+  // With offloading (torchtune), stored tensors wait in CPU memory; the GPU holds the layer in
+  // use and the one being copied.
+  const double resident_layers = f.offload_activations ? std::min(2.0, layers) : layers;
   double stored = 0;
-  switch (s.framework_config.gradient_checkpointing) {
+  switch (f.gradient_checkpointing) {
     case GradientCheckpointing::none:
-      stored = layers * layer_training_bytes(batch, seq_len, s, true);
+      stored = resident_layers * layer_training_bytes(batch, seq_len, s, true);
       break;
     case GradientCheckpointing::selective:  // attention's s^2 part is recomputed
-      stored = layers * layer_training_bytes(batch, seq_len, s, false);
+      stored = resident_layers * layer_training_bytes(batch, seq_len, s, false);
       break;
     case GradientCheckpointing::full:  // each layer's input, plus one layer rebuilt in backward
-      stored = layers * batch * seq_len * double(model_.hidden_size) * a +
-               layer_training_bytes(batch, seq_len, s, true);
+      stored = resident_layers * tokens * h * r / sp + layer_training_bytes(batch, seq_len, s, true);
       break;
   }
   if (params_.activation_recomputation_factor_given) stored *= params_.activation_recomputation_factor;
-  // The head: logits in the compute dtype, their fp32 copy and the fp32 log-softmax the loss
-  // keeps (transformers' ForCausalLMLoss upcasts) -- b x s x vocab, the largest single tensor
-  // for 128k-256k vocabularies.
-  const double logits = batch * seq_len * double(model_.vocab_size) / double(s.parallelism.tensor_parallel_size) * (a + 8.0);
-  return stored + logits;
+  if (model_.hidden_dropout) stored += tokens * h / sp;  // the embedding dropout's mask
+
+  // The head. A language model's logits in the compute dtype, their fp32 copy and the fp32
+  // log-softmax the loss keeps (transformers' ForCausalLMLoss upcasts): b x s x vocab, the
+  // largest single tensor for 128k-256k vocabularies. torchtune's chunked loss upcasts one of
+  // 8 chunks at a time. A classifier scores one pooled token per sequence.
+  const double rows = model_.num_labels > 0 ? batch : tokens;
+  const double width = double(model_.num_labels > 0 ? model_.num_labels : model_.vocab_size) / tp;
+  const double fp32_copies = f.loss_implementation == LossImplementation::chunked ? 8.0 / 8.0 : 8.0;
+  return stored + rows * width * (a + fp32_copies);
 }
 
 double MemoryEstimator::estimate_activations(const Scenario& s) const {
@@ -175,9 +231,118 @@ double MemoryEstimator::estimate_activations(const Scenario& s) const {
   return (layer_forward_bytes(batch * seq_len, batch, seq_len, s) + logits) / kBytesPerGiB;
 }
 
+bool MemoryEstimator::trains(const FrameworkConfig& f, std::string_view projection) const {
+  if (f.fine_tuning == FineTuning::full) return true;
+  if (projection == "gate_proj" && !model_.mlp.gated) return false;
+  const auto& targets = f.lora_target_modules;
+  return std::any_of(targets.begin(), targets.end(),
+                     [&](const std::string& t) { return t == projection || t == "all-linear"; });
+}
+
+double MemoryEstimator::linear_parameters_per_gpu(const Parallelism& p) const {
+  const AttentionShape& at = model_.attention;
+  const double h = double(model_.hidden_size);
+  const double q = double(at.num_heads * at.head_dim), kv = double(at.num_kv_heads * at.head_dim);
+  const double matrices = model_.mlp.gated ? 3.0 : 2.0;
+  double mlp = matrices * h * double(model_.mlp.intermediate_size);
+  if (model_.is_moe()) {
+    mlp = expert_shares_per_gpu(p) * double(p.tensor_parallel_size) * matrices * h *
+          double(model_.moe.expert_intermediate_size);
+  }
+  return double(layers_per_stage(p)) * (h * (2 * q + 2 * kv) + mlp) / double(p.tensor_parallel_size);
+}
+
+double MemoryEstimator::layer_parameters_per_gpu(const Parallelism& p) const {
+  const ParameterCounts& c = counts_;
+  const double experts = model_.is_moe() ? expert_shares_per_gpu(p) * double(c.one_expert) : 0.0;
+  return double(c.attention_per_layer + c.dense_mlp_per_layer) / double(p.tensor_parallel_size) + experts +
+         double(c.norms_per_layer + c.router_per_layer);
+}
+
+double MemoryEstimator::adapter_parameters_per_gpu(const Scenario& s) const {
+  const FrameworkConfig& f = s.framework_config;
+  if (f.fine_tuning == FineTuning::full) return 0;
+  const AttentionShape& at = model_.attention;
+  const double h = double(model_.hidden_size);
+  const double q = double(at.num_heads * at.head_dim), kv = double(at.num_kv_heads * at.head_dim);
+  const double intermediate =
+      double(model_.is_moe() ? model_.moe.expert_intermediate_size : model_.mlp.intermediate_size);
+  // Each expert of an MoE layer has its own projections, and its own adapters.
+  const double mlp_copies =
+      model_.is_moe() ? expert_shares_per_gpu(s.parallelism) * double(s.parallelism.tensor_parallel_size) : 1.0;
+  const std::pair<std::string_view, double> widths[] = {
+      {"q_proj", h + q}, {"k_proj", h + kv}, {"v_proj", h + kv}, {"o_proj", q + h},
+      {"gate_proj", mlp_copies * (h + intermediate)}, {"up_proj", mlp_copies * (h + intermediate)},
+      {"down_proj", mlp_copies * (intermediate + h)}};
+  double per_layer = 0;
+  for (const auto& [projection, in_plus_out] : widths) {
+    if (trains(f, projection)) per_layer += double(f.lora_rank) * in_plus_out;
+  }
+  return double(layers_per_stage(s.parallelism)) * per_layer / double(s.parallelism.tensor_parallel_size);
+}
+
+PyTorchTraining MemoryEstimator::pytorch_training(const Scenario& s) const {
+  const Parallelism& p = s.parallelism;
+  const FrameworkConfig& f = s.framework_config;
+  PyTorchTraining t;
+  t.params = parameters_per_gpu(p);
+  t.quantizable_params = linear_parameters_per_gpu(p);
+  t.adapter_params = adapter_parameters_per_gpu(s);
+  t.layer_params = layer_parameters_per_gpu(p);
+  t.largest_module = largest_module_parameters(p);
+  t.precision = f.training_precision;
+  t.fine_tuning = f.fine_tuning;
+  t.optimizer = f.optimizer_type;
+  t.fsdp = f.fsdp;
+  t.data_parallel = p.data_parallel_size;
+  t.optimizer_in_backward = f.optimizer_in_backward;
+  t.accumulates_gradients = f.gradient_accumulation_steps > 1;
+  if (t.fine_tuning != FineTuning::full) t.frozen_base_bytes = frozen_base_bytes(s);
+  t.checkpointed = f.gradient_checkpointing == GradientCheckpointing::full;
+  if (f.optimizer_type == "adafactor") {
+    // Adafactor (Shazeer & Stern 2018; transformers' default: no first moment) keeps a row and
+    // a column of second moments per matrix and whole vectors otherwise: per trained matrix
+    // rows + columns. LoRA's A and B are rank-thin: (in + rank) + (rank + out) per projection.
+    const double h = double(model_.hidden_size);
+    if (t.fine_tuning == FineTuning::full) {
+      const double matrices_per_layer = 4.0 + (model_.mlp.gated ? 3.0 : 2.0) *
+                                                  (model_.is_moe() ? double(model_.moe.num_experts) : 1.0);
+      const double per_layer = matrices_per_layer * 2.0 * h + double(counts_.norms_per_layer);
+      t.factored_state_elements = double(layers_per_stage(p)) * per_layer + 2.0 * (double(model_.vocab_size) + h);
+    } else {
+      t.factored_state_elements = t.adapter_params / double(f.lora_rank) + 2.0 * double(f.lora_rank);
+    }
+  }
+  return t;
+}
+
 ModelStates MemoryEstimator::model_states(const Scenario& s) const {
-  return pytorch_model_states(parameters_per_gpu(s.parallelism), s.framework_config.training_precision,
-                              s.framework_config.optimizer_type);
+  return pytorch_model_states(pytorch_training(s));
+}
+
+double MemoryEstimator::frozen_base_bytes(const Scenario& s) const {
+  const double params = parameters_per_gpu(s.parallelism);
+  const double linear = linear_parameters_per_gpu(s.parallelism);
+  const FrameworkConfig& f = s.framework_config;
+  const bool kbit_prepared = f.fine_tuning == FineTuning::qlora && f.training_precision == TrainingPrecision::mixed;
+  const double element = f.training_precision == TrainingPrecision::fp32 || kbit_prepared ? 4 : 2;
+  // QLoRA quantizes the decoder's linear layers to NF4 on load; a checkpoint that is already
+  // quantized (GPTQ, AWQ...) trains adapters on its own storage.
+  if (s.framework_config.fine_tuning == FineTuning::qlora) {
+    return element * (params - linear) + nf4_bytes_per_parameter(true) * linear;
+  }
+  if (model_.is_quantized()) return element * (params - linear) + bytes_per_parameter() * linear;
+  return element * params;
+}
+
+MemoryEstimator::TrainingPhases MemoryEstimator::training_phases(const Scenario& s) const {
+  const ModelStates st = model_states(s);
+  const double gradients = st.gradients * params_.gradient_memory_multiplier;
+  TrainingPhases phases;
+  phases.forward_backward = st.weights + st.transient_weights + st.optimizer + training_activation_bytes(s) +
+                            (st.gradients_persist ? gradients + st.step_temporaries : 0.0);
+  phases.optimizer_step = st.weights + gradients + st.optimizer + st.step_temporaries;
+  return phases;
 }
 
 double MemoryEstimator::largest_module_parameters(const Parallelism& p) const {
@@ -212,12 +377,26 @@ double MemoryEstimator::estimate_compilation_overhead(const Scenario&) const { r
 
 MemoryBreakdown MemoryEstimator::estimate_total_memory(const Scenario& s) const {
   MemoryBreakdown b;
-  // Training keeps the weights in the precision its loop needs (fp32 under PyTorch AMP).
-  b.model_weights_gb = s.mode == Mode::training ? model_states(s).weights / kBytesPerGiB
-                                                : estimate_model_weights(s.parallelism);
-  b.activations_gb = estimate_activations(s);
-  b.gradients_gb = estimate_gradients(s);
-  b.optimizer_states_gb = estimate_optimizer_states(s);
+  if (s.mode == Mode::training) {
+    // The breakdown of the peak moment: the start of backward, or optimizer.step() when that
+    // is higher (then the activations are already freed and every gradient exists).
+    const ModelStates st = model_states(s);
+    const double gradients = st.gradients * params_.gradient_memory_multiplier;
+    if (training_phases(s).step_is_peak()) {
+      b.model_weights_gb = st.weights / kBytesPerGiB;
+      b.gradients_gb = gradients / kBytesPerGiB;
+      b.optimizer_states_gb = (st.optimizer + st.step_temporaries) / kBytesPerGiB;
+    } else {
+      b.model_weights_gb = (st.weights + st.transient_weights) / kBytesPerGiB;
+      b.activations_gb = estimate_activations(s);
+      b.gradients_gb = st.gradients_persist ? gradients / kBytesPerGiB : 0.0;
+      b.optimizer_states_gb =
+          (st.optimizer + (st.gradients_persist ? st.step_temporaries : 0.0)) / kBytesPerGiB;
+    }
+  } else {
+    b.model_weights_gb = estimate_model_weights(s.parallelism);
+    b.activations_gb = estimate_activations(s);
+  }
   b.kv_cache_gb = estimate_kv_cache(s);
   b.cuda_graphs_gb = estimate_cuda_graphs(s);
   b.compilation_overhead_gb = estimate_compilation_overhead(s);
@@ -289,7 +468,23 @@ ModelStates DeepSpeedMemoryEstimator::model_states(const Scenario& s) const {
   z.precision = f.training_precision;
   // DeepSpeed's optimizers keep their states in fp32 next to the fp32 master weights.
   z.optimizer_state_bytes = optimizer_state_bytes(f.optimizer_type, TrainingPrecision::mixed);
-  return deepspeed_model_states(z);
+  if (f.fine_tuning == FineTuning::full) return deepspeed_model_states(z);
+
+  // LoRA under ZeRO: DeepSpeed's states cover the adapters; the frozen base is partitioned
+  // (and offloaded) like any parameter at stage 3, gathered a module at a time, and replicated
+  // below stage 3.
+  z.params = adapter_parameters_per_gpu(s);
+  z.largest_layer = std::min(z.largest_layer, z.params);
+  ModelStates states = deepspeed_model_states(z);
+  const double base = frozen_base_bytes(s);
+  const double base_per_rank = base / double(p.data_parallel_size);
+  if (p.zero_stage < 3) {
+    states.weights += base;
+  } else {
+    states.weights += 2.0 * largest_module_parameters(p) + (f.offload_param ? 0.0 : base_per_rank);
+    if (f.offload_param) states.cpu += base_per_rank * double(std::min(z.gpus_per_node, world));
+  }
+  return states;
 }
 
 double DeepSpeedMemoryEstimator::estimate_kv_cache(const Scenario&) const { return 0; }

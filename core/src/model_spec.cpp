@@ -41,7 +41,7 @@ std::int64_t ParameterCounts::layer() const {
 }
 
 std::int64_t ParameterCounts::embeddings() const {
-  return add({token_embedding, position_embedding, lm_head});
+  return add({token_embedding, position_embedding, lm_head, extras});
 }
 
 std::int64_t ParameterCounts::total() const {
@@ -61,8 +61,17 @@ ParameterCounts ModelSpec::parameter_counts() const {
   counts.num_layers = num_layers;
   counts.token_embedding = mul(vocab_size, h);
   counts.position_embedding = mul(learned_positions, h);
-  counts.lm_head = tie_word_embeddings ? 0 : mul(vocab_size, h);
-  counts.final_norm = norm_params;
+  if (num_labels > 0) {
+    // The classifier (score) of *ForSequenceClassification; BERT's has a bias, Llama's not.
+    counts.lm_head = add({mul(h, num_labels), pooler ? num_labels : 0});
+  } else {
+    counts.lm_head = tie_word_embeddings ? 0 : mul(vocab_size, h);
+  }
+  // BERT normalises after each sub-layer and after the embeddings, not at the end.
+  counts.final_norm = embedding_norm ? 0 : norm_params;
+  counts.extras = add({mul(token_type_vocab, h), embedding_norm ? norm_params : 0,
+                                 pooler ? add({mul(h, h), h}) : 0,
+                                 masked_lm_head ? add({mul(h, h), h, norm_params, vocab_size}) : 0});
 
   // Q and O span all heads; K and V only the KV heads (GQA/MQA), each head_dim wide,
   // which need not equal hidden_size / num_heads (Gemma, Qwen3).

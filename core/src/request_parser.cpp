@@ -56,6 +56,7 @@ Parallelism read_parallelism(ObjectReader& r) {
   p.data_parallel_size = r.integer({"data_parallel_size"}, 1, kMaxGpus).value_or(1);
   p.expert_parallel_size = r.integer({"expert_parallel_size"}, 1, kMaxGpus).value_or(1);
   p.zero_stage = r.integer({"zero_stage"}, 0, 3).value_or(0);
+  p.sequence_parallel = r.boolean({"sequence_parallel"}).value_or(false);
   r.reject_unknown_fields();
   return p;
 }
@@ -78,8 +79,9 @@ FrameworkConfig read_framework_config(ObjectReader& r, const MemoryEstimationPar
   if (auto optimizer = r.string({"optimizer_type"})) {
     std::string lower = *optimizer;
     std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-    constexpr std::array<std::pair<std::string_view, int>, 6> kOptimizers = {
-        {{"adamw", 0}, {"adam", 0}, {"adamw_8bit", 0}, {"sgd", 0}, {"sgd_momentum", 0}, {"lion", 0}}};
+    constexpr std::array<std::pair<std::string_view, int>, 10> kOptimizers = {
+        {{"adamw", 0}, {"adam", 0}, {"adamw_fused", 0}, {"adamw_8bit", 0}, {"paged_adamw", 0},
+         {"paged_adamw_8bit", 0}, {"adafactor", 0}, {"sgd", 0}, {"sgd_momentum", 0}, {"lion", 0}}};
     choose(r.path_of("optimizer_type"), lower, kOptimizers);
     f.optimizer_type = lower;
   }
@@ -103,6 +105,44 @@ FrameworkConfig read_framework_config(ObjectReader& r, const MemoryEstimationPar
         {"full", GradientCheckpointing::full}}};
     f.gradient_checkpointing = choose(r.path_of("gradient_checkpointing"), *checkpointing, kCheckpointing);
   }
+  if (auto fine_tuning = r.string({"fine_tuning"})) {
+    constexpr std::array<std::pair<std::string_view, FineTuning>, 3> kFineTuning = {{
+        {"full", FineTuning::full}, {"lora", FineTuning::lora}, {"qlora", FineTuning::qlora}}};
+    f.fine_tuning = choose(r.path_of("fine_tuning"), *fine_tuning, kFineTuning);
+  }
+  f.lora_rank = r.integer({"lora_rank"}, 1, 65536).value_or(f.lora_rank);
+  if (const json* targets = r.find({"lora_target_modules"})) {
+    const std::string path = r.path_of("lora_target_modules");
+    if (!targets->is_array() || targets->empty()) {
+      fail(path, "must be a non-empty array of projection names, got " + detail::quote_value(*targets));
+    }
+    constexpr std::array<std::pair<std::string_view, int>, 8> kTargets = {
+        {{"q_proj", 0}, {"k_proj", 0}, {"v_proj", 0}, {"o_proj", 0}, {"gate_proj", 0}, {"up_proj", 0},
+         {"down_proj", 0}, {"all-linear", 0}}};
+    f.lora_target_modules.clear();
+    if (targets->size() > 16) fail(path, "must have at most 16 entries, got " + std::to_string(targets->size()));
+    for (std::size_t i = 0; i < targets->size(); ++i) {
+      const std::string item_path = path + "[" + std::to_string(i) + "]";
+      if (!(*targets)[i].is_string()) fail(item_path, "must be a projection name, got " + detail::quote_value((*targets)[i]));
+      const std::string name = (*targets)[i].get<std::string>();
+      choose(item_path, name, kTargets);
+      f.lora_target_modules.push_back(name);
+    }
+  }
+  if (auto loss = r.string({"loss_implementation"})) {
+    constexpr std::array<std::pair<std::string_view, LossImplementation>, 2> kLosses = {{
+        {"standard", LossImplementation::standard}, {"chunked", LossImplementation::chunked}}};
+    f.loss_implementation = choose(r.path_of("loss_implementation"), *loss, kLosses);
+  }
+  if (auto fsdp = r.string({"fsdp"})) {
+    constexpr std::array<std::pair<std::string_view, FsdpSharding>, 3> kSharding = {{
+        {"none", FsdpSharding::none}, {"shard_grad_op", FsdpSharding::shard_grad_op},
+        {"full_shard", FsdpSharding::full_shard}}};
+    f.fsdp = choose(r.path_of("fsdp"), *fsdp, kSharding);
+  }
+  f.optimizer_in_backward = r.boolean({"optimizer_in_backward"}).value_or(false);
+  f.gradient_accumulation_steps = r.integer({"gradient_accumulation_steps"}, 1, 1 << 20).value_or(1);
+  f.offload_activations = r.boolean({"offload_activations"}).value_or(false);
   constexpr std::array<std::pair<std::string_view, bool>, 2> kOffload = {{{"none", false}, {"cpu", true}}};
   if (auto device = r.string({"offload_optimizer"})) f.offload_optimizer = choose(r.path_of("offload_optimizer"), *device, kOffload);
   if (auto device = r.string({"offload_param"})) f.offload_param = choose(r.path_of("offload_param"), *device, kOffload);
@@ -299,6 +339,20 @@ void validate_request(const Request& request) {
   if (f.offload_param && (p.zero_stage != 3 || !f.offload_optimizer)) {
     fail("framework_config.offload_param",
          "parameter offload needs zero_stage 3 with offload_optimizer \"cpu\" (DeepSpeed offers no other combination)");
+  }
+  if (f.fsdp != FsdpSharding::none && request.framework != Framework::transformers) {
+    fail("framework_config.fsdp", std::string("FSDP is PyTorch's: it needs framework \"transformers\" (DeepSpeed shards with zero_stage), got \"") +
+                                      to_string(request.framework) + "\"");
+  }
+  if (f.optimizer_in_backward && request.framework == Framework::deepspeed) {
+    fail("framework_config.optimizer_in_backward", "optimizer_in_backward is a PyTorch (torchtune) technique: it needs framework \"transformers\"");
+  }
+  if (f.offload_activations && f.gradient_checkpointing == GradientCheckpointing::none) {
+    fail("framework_config.offload_activations",
+         "activation offloading moves the checkpointed layer inputs: it needs gradient_checkpointing \"full\" or \"selective\"");
+  }
+  if (p.sequence_parallel && p.tensor_parallel_size == 1) {
+    fail("parallelism.sequence_parallel", "sequence parallelism splits over the tensor-parallel ranks: it needs tensor_parallel_size > 1");
   }
   const ModelSpec& m = request.model;
   if (m.attention.num_heads % p.tensor_parallel_size != 0) {

@@ -122,6 +122,9 @@ TEST_CASE("properties over 300 random valid scenarios") {
     const json base = breakdown(request);
     check_sane(base);
     const bool vllm = request.at("framework") == "vllm";
+    // PyTorch training's breakdown is that of its peak moment (start of backward or the
+    // optimizer step), so its components move between phases; only the total is monotone.
+    const bool phased = request.at("framework") == "transformers" && request.at("workload").value("mode", "") == "training";
 
     // More work or a deeper model never needs less memory.
     const char* const vllm_fields[] = {"max_num_seqs", "max_model_len"};
@@ -142,7 +145,7 @@ TEST_CASE("properties over 300 random valid scenarios") {
       split["parallelism"]["tensor_parallel_size"] = tp;
       json half = request;
       half["parallelism"]["tensor_parallel_size"] = tp / 2;
-      check_not_less(breakdown(split), breakdown(half), false);
+      check_not_less(breakdown(split), breakdown(half), phased);
     }
     const std::int64_t layers = request["config"]["num_hidden_layers"];
     for (std::int64_t pp : {2, 3, 4}) {
@@ -151,7 +154,12 @@ TEST_CASE("properties over 300 random valid scenarios") {
       staged["parallelism"]["pipeline_parallel_size"] = pp;
       // Training activations are not split by PP: under 1F1B the first stage holds its layers
       // for pp micro-batches in flight (Korthikanti et al. 2022), the whole model's worth.
-      check_not_less(breakdown(staged), base, false, "activations");
+      if (phased) {  // the step phase holds no activations
+        CHECK(estimate_ok(staged).at("training").at("optimizer_step_gib").get<double>() <=
+              estimate_ok(request).at("training").at("optimizer_step_gib").get<double>() * (1 + 1e-12));
+      } else {
+        check_not_less(breakdown(staged), base, false, "activations");
+      }
     }
     if (request["config"].contains("num_local_experts") && !vllm) {
       const std::int64_t experts = request["config"]["num_local_experts"];
@@ -159,7 +167,7 @@ TEST_CASE("properties over 300 random valid scenarios") {
       for (std::int64_t ep = 2; ep <= experts; ep *= 2) {
         json spread = request;
         spread["parallelism"]["expert_parallel_size"] = ep;
-        check_not_less(breakdown(spread), breakdown(previous), false);
+        check_not_less(breakdown(spread), breakdown(previous), phased);
         previous = spread;
       }
     }

@@ -87,30 +87,63 @@ TEST_CASE("ZeRO-1 partitions the optimizer states (Rajbhandari et al. 2020, P_os
 }
 
 TEST_CASE("PyTorch training: bytes per parameter by precision and optimizer") {
-  auto per_param = [](TrainingPrecision precision, const char* optimizer) {
-    return gpu_bytes(pytorch_model_states(1, precision, optimizer));
+  auto states = [](TrainingPrecision precision, const char* optimizer) {
+    PyTorchTraining t;
+    t.params = 1;
+    t.largest_module = 1;
+    t.precision = precision;
+    t.optimizer = optimizer;
+    return pytorch_model_states(t);
+  };
+  auto resident = [&](TrainingPrecision precision, const char* optimizer) {
+    const ModelStates s = states(precision, optimizer);
+    return s.weights + s.gradients + s.optimizer;
   };
   // transformers docs (model_memory_anatomy.md): AMP keeps fp32 weights and gradients + 8 for AdamW.
-  CHECK(per_param(TrainingPrecision::mixed, "adamw") == 16);
-  CHECK(per_param(TrainingPrecision::fp32, "adamw") == 16);
+  CHECK(resident(TrainingPrecision::mixed, "adamw") == 16);
+  CHECK(resident(TrainingPrecision::fp32, "adamw") == 16);
   // Pure bf16 (torchtune): weights, gradients, momentum and variance all bf16.
-  CHECK(per_param(TrainingPrecision::bf16, "adamw") == 8);
-  CHECK(per_param(TrainingPrecision::mixed, "adamw_8bit") == 10);
-  CHECK(per_param(TrainingPrecision::mixed, "sgd_momentum") == 12);
-  CHECK(per_param(TrainingPrecision::mixed, "sgd") == 8);
-  CHECK(per_param(TrainingPrecision::mixed, "lion") == 12);
+  CHECK(resident(TrainingPrecision::bf16, "adamw") == 8);
+  CHECK(resident(TrainingPrecision::mixed, "adamw_8bit") == 10);
+  // Paged states live in unified memory that pages to the host: counted there, not on the GPU.
+  CHECK(resident(TrainingPrecision::mixed, "paged_adamw_8bit") == 8);
+  CHECK(states(TrainingPrecision::mixed, "paged_adamw_8bit").cpu == 2);
+  CHECK(resident(TrainingPrecision::mixed, "sgd_momentum") == 12);
+  CHECK(resident(TrainingPrecision::mixed, "sgd") == 8);
+  CHECK(resident(TrainingPrecision::mixed, "lion") == 12);
+  // foreach AdamW's step takes sqrt(v) of every parameter at once: one state-sized list more.
+  CHECK(states(TrainingPrecision::mixed, "adamw").step_temporaries == 4);
+  CHECK(states(TrainingPrecision::bf16, "adamw").step_temporaries == 2);
+  CHECK(states(TrainingPrecision::mixed, "adamw_fused").step_temporaries == 0);
+  CHECK(states(TrainingPrecision::mixed, "adamw_8bit").step_temporaries == 0);
+  // autocast's 16-bit copies of the weights exist through forward and backward.
+  PyTorchTraining amp;
+  amp.params = amp.quantizable_params = 100;
+  amp.layer_params = 10;
+  CHECK(pytorch_model_states(amp).transient_weights == 200);
+  amp.checkpointed = true;  // only the rebuilt layer's copies
+  CHECK(pytorch_model_states(amp).transient_weights == 20);
+}
+
+TEST_CASE("bitsandbytes NF4 stores 4 bits plus its block constants") {
+  // quantize_4bit: one absmax per 64 weights; double quantization stores it in 8 bits with an
+  // fp32 constant per 256 blocks: 4.127 bits, QLoRA paper section 3 ("0.127 bits per parameter").
+  CHECK(nf4_bytes_per_parameter(true) * 8 == doctest::Approx(4.127).epsilon(0.001));
+  CHECK(nf4_bytes_per_parameter(false) * 8 == 4.5);
 }
 
 TEST_CASE("training options through the request") {
   const json llama = corpus_config("llama-2-7b-hf.json");
   const double P = 6'738'415'616.0;
-  SUBCASE("PyTorch AMP: 16 bytes per parameter on every data-parallel replica") {
+  SUBCASE("PyTorch AMP peaks in optimizer.step(): 16 bytes of states and foreach's sqrt(v) per parameter") {
     const json r = estimate_ok({{"config", llama}, {"workload", {{"mode", "training"}}},
                                 {"parallelism", {{"data_parallel_size", 4}}}});
     const json& b = r.at("breakdown");
     CHECK(b.at("model_weights").get<double>() == doctest::Approx(4 * P / kGiB));
     CHECK(b.at("gradients").get<double>() == doctest::Approx(4 * P / kGiB));
-    CHECK(b.at("optimizer_states").get<double>() == doctest::Approx(8 * P / kGiB));
+    CHECK(b.at("optimizer_states").get<double>() == doctest::Approx((8 + 4) * P / kGiB));
+    CHECK(b.at("activations").get<double>() == 0);  // freed before the step
+    CHECK(r.at("training").at("peak_phase") == "optimizer_step");
     CHECK_FALSE(r.contains("cpu_memory_gib"));
   }
   SUBCASE("DeepSpeed ZeRO-3 with offload reports CPU memory per node") {
@@ -176,4 +209,120 @@ TEST_CASE("training activations follow Korthikanti et al. 2022 without dropout")
     const TransformersMemoryEstimator scaled(parse_config(config.dump()), params);
     CHECK(scaled.estimate_activations(s) * kGiB == doctest::Approx(0.5 * L * sbh * 32 + logits));
   }
+}
+
+// The same paper's exact GPT layer, dropout and all: Table 2's rows for no parallelism, tensor
+// parallelism and tensor + sequence parallelism, plus the embedding dropout's mask (section 4.3).
+TEST_CASE("training activations reproduce Korthikanti et al. 2022 Table 2 with dropout") {
+  const double h = 2048, L = 8, heads = 16, V = 32000, b = 2, seq = 1024, t = 4;
+  const json config = {{"model_type", "gpt2"}, {"n_embd", h}, {"n_layer", L}, {"n_head", heads},
+                       {"vocab_size", V}, {"torch_dtype", "float16"}, {"resid_pdrop", 0.1},
+                       {"attn_pdrop", 0.1}, {"embd_pdrop", 0.1}};
+  const TransformersMemoryEstimator e(parse_config(config.dump()), {});
+  Scenario s;
+  s.mode = Mode::training;
+  s.workload.batch_size = std::int64_t(b);
+  s.workload.sequence_length = std::int64_t(seq);
+  s.framework_config.attention_implementation = AttentionImplementation::eager;
+  const double sbh = seq * b * h, as_h = heads * seq / h;
+  // Less the head's logits and the embedding dropout's mask (split only by SP).
+  auto stored = [&](double tp, double sp) {
+    return e.estimate_activations(s) * kGiB - b * seq * V / tp * (2 + 8) - sbh / sp;
+  };
+  CHECK(stored(1, 1) == doctest::Approx(L * sbh * (34 + 5 * as_h)));
+  s.parallelism.tensor_parallel_size = std::int64_t(t);
+  CHECK(stored(t, 1) == doctest::Approx(L * sbh * (10 + 24 / t + 5 * as_h / t)));
+  s.parallelism.sequence_parallel = true;
+  CHECK(stored(t, t) == doctest::Approx(L * sbh * (34 / t + 5 * as_h / t)));
+}
+
+TEST_CASE("LoRA: adapters train, the base is frozen") {
+  const json llama = corpus_config("llama-2-7b-hf.json");
+  const double P = 6'738'415'616.0;
+  auto lora = [&](json framework_config) {
+    framework_config["fine_tuning"] = framework_config.value("fine_tuning", "lora");
+    return estimate_ok({{"config", llama}, {"workload", {{"mode", "training"}, {"sequence_length", 512}}},
+                        {"framework_config", framework_config}});
+  };
+  SUBCASE("PEFT's own count: r=8 on q_proj and v_proj of Llama-2-7b is 4,194,304 trainable parameters") {
+    // PEFT README / print_trainable_parameters: "trainable params: 4,194,304 || all params: 6,742,609,920".
+    const json r = lora({{"lora_rank", 8}});
+    CHECK(r.at("training").at("trainable_parameters_per_gpu") == 4'194'304);
+    CHECK(r.at("model").at("total_parameters").get<double>() + 4'194'304 == 6'742'609'920);
+  }
+  SUBCASE("gradients and AdamW states for the adapters only; the base in 16 bits") {
+    const json r = lora({{"lora_rank", 8}, {"training_precision", "bf16"}});
+    const double A = 4'194'304;
+    const json& b = r.at("breakdown");
+    CHECK(r.at("training").at("peak_phase") == "forward_backward");
+    CHECK(b.at("model_weights").get<double>() == doctest::Approx((2 * P + 2 * A) / kGiB));
+    CHECK(b.at("optimizer_states").get<double>() == doctest::Approx(4 * A / kGiB));
+    CHECK(r.at("training").at("optimizer_step_gib").get<double>() ==
+          doctest::Approx((2 * P + 2 * A + 2 * A + 4 * A + 2 * A) / kGiB));
+  }
+  SUBCASE("QLoRA keeps the decoder's linear layers in NF4 and the rest in 16 bits ...") {
+    const json r = lora({{"fine_tuning", "qlora"}, {"lora_rank", 8}, {"training_precision", "bf16"}});
+    const double linear = 32.0 * (4 * 4096.0 * 4096 + 3 * 4096.0 * 11008);
+    const double A = 4'194'304;
+    CHECK(r.at("breakdown").at("model_weights").get<double>() ==
+          doctest::Approx((nf4_bytes_per_parameter(true) * linear + 2 * (P - linear) + 2 * A) / kGiB));
+  }
+  SUBCASE("... or in fp32 under AMP, where PEFT's prepare_model_for_kbit_training upcasts them") {
+    const json r = lora({{"fine_tuning", "qlora"}, {"lora_rank", 8}});
+    const double linear = 32.0 * (4 * 4096.0 * 4096 + 3 * 4096.0 * 11008);
+    const double A = 4'194'304;
+    CHECK(r.at("breakdown").at("model_weights").get<double>() ==
+          doctest::Approx((nf4_bytes_per_parameter(true) * linear + 4 * (P - linear) + 4 * A) / kGiB));
+  }
+  SUBCASE("all-linear adapts all seven projections") {
+    const json r = lora({{"lora_rank", 16}, {"lora_target_modules", {"all-linear"}}});
+    const double per_layer = 16.0 * (4 * (4096 + 4096) + 3 * (4096 + 11008));
+    CHECK(r.at("training").at("trainable_parameters_per_gpu") == std::llround(32 * per_layer));
+  }
+  SUBCASE("a frozen projection keeps no copy of its input, so LoRA stores less than full fine-tuning") {
+    const json full = estimate_ok({{"config", llama}, {"workload", {{"mode", "training"}, {"sequence_length", 512}}}});
+    CHECK(lora(json::object()).at("training").at("activations_gib").get<double>() <
+          full.at("training").at("activations_gib").get<double>());
+  }
+}
+
+TEST_CASE("PyTorch training phases: the step's peak, FSDP, optimizer in backward") {
+  const json mistral = corpus_config("mistral-7b-v0.1.json");
+  const double P = 7'241'732'096.0;
+  json request = {{"config", mistral},
+                  {"workload", {{"mode", "training"}, {"batch_size", 4}, {"sequence_length", 4096}}},
+                  {"framework_config", {{"training_precision", "bf16"}, {"gradient_checkpointing", "full"},
+                                        {"attention_implementation", "flash_attention_2"}}}};
+  // fms-acceleration's Mistral-7B runs: pure bf16 AdamW peaks at 5x the bf16 weights (weights,
+  // gradients, m, v and foreach's sqrt(v)), the same at batch 4 and 8 ...
+  const json one = estimate_ok(request).at("training");
+  CHECK(one.at("peak_phase") == "optimizer_step");
+  CHECK(one.at("optimizer_step_gib").get<double>() == doctest::Approx(10 * P / kGiB));
+  request["workload"]["batch_size"] = 8;
+  CHECK(estimate_ok(request).at("training").at("optimizer_step_gib") == one.at("optimizer_step_gib"));
+  // ... and FSDP FULL_SHARD over 2 GPUs halves it exactly.
+  request["parallelism"] = {{"data_parallel_size", 2}};
+  request["framework_config"]["fsdp"] = "full_shard";
+  CHECK(estimate_ok(request).at("training").at("optimizer_step_gib").get<double>() == doctest::Approx(5 * P / kGiB));
+  // torchtune's optimizer_in_backward: one module's gradient at a time, no separate step peak.
+  request["parallelism"] = {{"data_parallel_size", 1}};
+  request["framework_config"]["fsdp"] = "none";
+  request["framework_config"]["optimizer_in_backward"] = true;
+  const json in_backward = estimate_ok(request);
+  CHECK(in_backward.at("training").at("peak_phase") == "forward_backward");
+  const double lm_head = 32000.0 * 4096;  // the largest module
+  CHECK(in_backward.at("breakdown").at("gradients").get<double>() == doctest::Approx(2 * lm_head / kGiB));
+}
+
+TEST_CASE("training fields are validated with their paths") {
+  const std::string config = corpus_config("llama-2-7b-hf.json").dump();
+  auto field = [&](const std::string& rest) { return estimate_error(R"({"config":)" + config + "," + rest + "}").at("field"); };
+  CHECK(field(R"("framework_config":{"fine_tuning":"dora"})") == "framework_config.fine_tuning");
+  CHECK(field(R"("framework_config":{"lora_target_modules":["q_proj","wq"]})") == "framework_config.lora_target_modules[1]");
+  CHECK(field(R"("framework_config":{"lora_target_modules":[]})") == "framework_config.lora_target_modules");
+  CHECK(field(R"("framework_config":{"lora_rank":0})") == "framework_config.lora_rank");
+  CHECK(field(R"("framework":"deepspeed","framework_config":{"fsdp":"full_shard"})") == "framework_config.fsdp");
+  CHECK(field(R"("framework_config":{"offload_activations":true})") == "framework_config.offload_activations");
+  CHECK(field(R"("parallelism":{"sequence_parallel":true})") == "parallelism.sequence_parallel");
+  CHECK(field(R"("framework_config":{"loss_implementation":"fused"})") == "framework_config.loss_implementation");
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <string_view>
 
 #include "llmmem/breakdown.hpp"
 #include "llmmem/model_spec.hpp"
@@ -49,9 +50,26 @@ class MemoryEstimator {
   double kv_cache_bytes_per_token(const Scenario& scenario) const;
   /// Parameters of the largest single module on one GPU (ZeRO-3 gathers a module whole).
   double largest_module_parameters(const Parallelism& parallelism) const;
+  /// Decoder-layer linear weights on one GPU: what QLoRA quantizes and autocast casts.
+  double linear_parameters_per_gpu(const Parallelism& parallelism) const;
+  /// One decoder layer's parameters on one GPU (FSDP's wrapping unit).
+  double layer_parameters_per_gpu(const Parallelism& parallelism) const;
+  /// LoRA's A and B matrices on one GPU: rank x (in + out) for each targeted projection of
+  /// each layer (each expert's, in MoE layers); 0 for full fine-tuning.
+  double adapter_parameters_per_gpu(const Scenario& scenario) const;
   /// Training's weights, gradients and optimizer states per GPU (and CPU memory per node), as
   /// the framework keeps them: PyTorch here, DeepSpeed ZeRO in its estimator.
   virtual ModelStates model_states(const Scenario& scenario) const;
+
+  /// Training peaks twice: at the start of backward (weights, optimizer states, every stored
+  /// activation) and in optimizer.step() (weights, all gradients, states, the step's
+  /// temporaries); PyTorch frees gradients before the next forward. Bytes per GPU.
+  struct TrainingPhases {
+    double forward_backward = 0;
+    double optimizer_step = 0;
+    bool step_is_peak() const { return optimizer_step > forward_backward; }
+  };
+  TrainingPhases training_phases(const Scenario& scenario) const;
 
  protected:
   /// Peak activation bytes while one decoder layer runs forward over `tokens` tokens
@@ -60,11 +78,20 @@ class MemoryEstimator {
                              const Scenario& scenario) const;
   /// Activation bytes one layer keeps for the backward pass (Korthikanti et al. 2022,
   /// generalised); `with_scores` adds eager attention's softmax output.
+  /// Bytes of one element of training's residual stream (layer inputs, norm outputs, MLP
+  /// intermediates): the compute dtype, or fp32 where PEFT's QLoRA preparation keeps it so.
+  double residual_stream_bytes(const Scenario& scenario) const;
   double layer_training_bytes(double batch, double seq_len, const Scenario& scenario, bool with_scores) const;
   /// Training's activations on the busiest GPU: stored layers under the checkpointing mode,
   /// pipeline micro-batches in flight, and the logits and loss at the head.
   double training_activation_bytes(const Scenario& scenario) const;
   double kv_cache_for_tokens(double tokens, const Scenario& scenario) const;
+  /// Whether training updates a projection (by its Llama name): always for full fine-tuning.
+  bool trains(const FrameworkConfig& config, std::string_view projection) const;
+  /// The PyTorch training of this scenario, for pytorch_model_states.
+  PyTorchTraining pytorch_training(const Scenario& scenario) const;
+  /// The frozen base's bytes on one GPU under LoRA (NF4 linear layers under QLoRA).
+  double frozen_base_bytes(const Scenario& scenario) const;
   /// Routed experts of one layer held by the busiest GPU, in units of one whole expert.
   virtual double expert_shares_per_gpu(const Parallelism& parallelism) const;
 

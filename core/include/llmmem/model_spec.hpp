@@ -34,7 +34,9 @@ struct MoeShape {
 struct ParameterCounts {
   std::int64_t token_embedding = 0;
   std::int64_t position_embedding = 0;  // learned absolute positions (GPT-2, OPT), else 0
-  std::int64_t lm_head = 0;             // 0 when tied to the token embedding
+  std::int64_t lm_head = 0;             // 0 when tied to the token embedding; a classifier's weights
+  std::int64_t extras = 0;  // outside the decoder layout: BERT's segment embeddings, embedding
+                            // LayerNorm, pooler or masked-LM transform
   std::int64_t final_norm = 0;
   std::int64_t attention_per_layer = 0;
   std::int64_t dense_mlp_per_layer = 0;    // 0 for MoE layers
@@ -68,6 +70,16 @@ struct ModelSpec {
   MoeShape moe;
   NormKind norm = NormKind::rms_norm;
   bool tie_word_embeddings = false;
+  // Encoders (BERT): segment embeddings, a LayerNorm after the embeddings, the pooler.
+  std::int64_t token_type_vocab = 0;
+  bool embedding_norm = false;
+  bool pooler = false;
+  bool masked_lm_head = false;  // BertForMaskedLM: dense + LayerNorm before the tied decoder, its bias
+  /// A *ForSequenceClassification head of this many labels replaces the LM head; 0: an LM head.
+  std::int64_t num_labels = 0;
+  // Dropout in training keeps a 1-byte mask per dropped element (Korthikanti et al. 2022).
+  bool hidden_dropout = false;
+  bool attention_dropout = false;
 
   std::string storage_dtype;       // the checkpoint's dtype ("bfloat16", ...), or the default
   int quantization_bits = 0;       // 0: not quantized

@@ -26,6 +26,19 @@ enum class TrainingPrecision { mixed, bf16, fp32 };
 /// selective recomputation recomputes only attention's s^2 part).
 enum class GradientCheckpointing { none, selective, full };
 
+/// Which weights train: all of them, LoRA adapters on a frozen 16-bit base, or LoRA adapters
+/// on a base stored in bitsandbytes NF4 (QLoRA, Dettmers et al. 2023).
+enum class FineTuning { full, lora, qlora };
+
+/// How the loss meets the logits: "standard" materialises b x s x vocab logits and their fp32
+/// upcast (transformers' ForCausalLMLoss); "chunked" upcasts one chunk at a time (torchtune's
+/// CEWithChunkedOutputLoss, 8 chunks).
+enum class LossImplementation { standard, chunked };
+
+/// PyTorch FSDP over data_parallel_size ranks: none is DDP (every rank a replica),
+/// shard_grad_op shards gradients and optimizer states (ZeRO-2), full_shard also the weights (ZeRO-3).
+enum class FsdpSharding { none, shard_grad_op, full_shard };
+
 struct Workload {
   std::int64_t batch_size = 1;
   std::int64_t sequence_length = 512;
@@ -42,12 +55,25 @@ struct Parallelism {
   std::int64_t data_parallel_size = 1;
   std::int64_t expert_parallel_size = 1;
   std::int64_t zero_stage = 0;
+  bool sequence_parallel = false;  // Megatron SP: norms and dropouts split over the TP ranks too
 };
 
 struct FrameworkConfig {
-  std::string optimizer_type = "adamw";  // adamw, adam, adamw_8bit, sgd, sgd_momentum, lion
+  // adamw, adam, adamw_fused, adamw_8bit, paged_adamw, paged_adamw_8bit, adafactor, sgd,
+  // sgd_momentum, lion
+  std::string optimizer_type = "adamw";
   TrainingPrecision training_precision = TrainingPrecision::mixed;
   GradientCheckpointing gradient_checkpointing = GradientCheckpointing::none;
+  FineTuning fine_tuning = FineTuning::full;
+  std::int64_t lora_rank = 16;
+  // Projections by their Llama names; "all-linear" expands to all seven (PEFT's default for Llama is q and v).
+  std::vector<std::string> lora_target_modules = {"q_proj", "v_proj"};
+  LossImplementation loss_implementation = LossImplementation::standard;
+  FsdpSharding fsdp = FsdpSharding::none;
+  bool optimizer_in_backward = false;  // torchtune: each gradient is applied and freed in backward
+  // Above 1 the gradients outlive each micro-batch, so they meet the next forward's activations.
+  std::int64_t gradient_accumulation_steps = 1;
+  bool offload_activations = false;    // torchtune: checkpointed activations wait in CPU memory
   // DeepSpeed ZeRO: offload to CPU memory, zero.Init, and the node size for CPU memory per node.
   bool offload_optimizer = false;
   bool offload_param = false;
