@@ -32,11 +32,23 @@
       { path: 'parallelism.data_parallel_size', label: 'Data parallel', value: '1', placeholder: 1 },
       { path: 'parallelism.expert_parallel_size', label: 'Expert parallel', value: '1', placeholder: 1 },
       { path: 'parallelism.zero_stage', label: 'ZeRO stage', choices: ['0', '1', '2', '3'], frameworks: ['deepspeed'] },
+      { path: 'parallelism.sequence_parallel', label: 'Sequence parallel', bool: true, modes: ['training'] },
+    ] },
+    { legend: 'Training', fields: [
+      { path: 'framework_config.fine_tuning', label: 'Fine-tuning', choices: ['full', 'lora', 'qlora'], modes: ['training'] },
+      { path: 'framework_config.lora_rank', label: 'LoRA rank', placeholder: 16, modes: ['training'], when: { 'framework_config.fine_tuning': ['lora', 'qlora'] } },
+      { path: 'framework_config.lora_target_modules', label: 'LoRA targets', placeholder: 'q_proj,v_proj or all-linear', list: true, modes: ['training'], when: { 'framework_config.fine_tuning': ['lora', 'qlora'] } },
+      // Sensible training defaults: AdamW, pure bf16, no checkpointing.
+      { path: 'framework_config.optimizer_type', label: 'Optimizer', choices: ['adamw', 'adamw_fused', 'adam', 'adamw_8bit', 'paged_adamw', 'paged_adamw_8bit', 'adafactor', 'sgd', 'sgd_momentum', 'lion'], modes: ['training'] },
+      { path: 'framework_config.training_precision', label: 'Training precision', choices: ['bf16', 'mixed', 'fp32'], modes: ['training'] },
+      { path: 'framework_config.gradient_accumulation_steps', label: 'Gradient accumulation steps', placeholder: 1, modes: ['training'] },
+      { path: 'framework_config.loss_implementation', label: 'Loss', choices: ['standard', 'chunked'], modes: ['training'] },
+      { path: 'framework_config.fsdp', label: 'FSDP sharding', choices: ['none', 'shard_grad_op', 'full_shard'], frameworks: ['transformers'], modes: ['training'] },
+      { path: 'framework_config.optimizer_in_backward', label: 'Optimizer in backward', bool: true, frameworks: ['transformers'], modes: ['training'] },
+      { path: 'framework_config.offload_activations', label: 'Offload activations', bool: true, modes: ['training'] },
     ] },
     { legend: 'Framework settings', fields: [
       { path: 'framework_config.attention_implementation', label: 'Attention kernel', choices: ['sdpa', 'flash_attention_2', 'eager'], frameworks: ['transformers', 'deepspeed'] },
-      { path: 'framework_config.optimizer_type', label: 'Optimizer', choices: ['adamw', 'adam', 'adamw_8bit', 'sgd', 'sgd_momentum', 'lion'], modes: ['training'] },
-      { path: 'framework_config.training_precision', label: 'Training precision', choices: ['mixed', 'bf16', 'fp32'], modes: ['training'] },
       { path: 'framework_config.gradient_checkpointing', label: 'Gradient checkpointing', choices: ['none', 'selective', 'full'], modes: ['training'] },
       { path: 'framework_config.offload_optimizer', label: 'Offload optimizer', choices: ['none', 'cpu'], frameworks: ['deepspeed'] },
       { path: 'framework_config.offload_param', label: 'Offload parameters', choices: ['none', 'cpu'], frameworks: ['deepspeed'] },
@@ -89,6 +101,7 @@
         ? element('div', { className: 'grid' })
         : fieldset;
       for (const field of section.fields) {
+        if (field.bool) field.choices = ['false', 'true'];
         const control = field.choices
           ? element('select', {}, field.choices.map((choice) =>
               element('option', { value: choice, textContent: choice === '' ? 'framework default' : choice })))
@@ -139,7 +152,9 @@
   const mode = () => inputs.get('workload.mode').value || (framework() === 'deepspeed' ? 'training' : 'inference');
 
   function applies(field) {
-    return (!field.frameworks || field.frameworks.includes(framework())) && (!field.modes || field.modes.includes(mode()));
+    const conditions = Object.entries(field.when ?? {});
+    return (!field.frameworks || field.frameworks.includes(framework())) && (!field.modes || field.modes.includes(mode())) &&
+      conditions.every(([path, values]) => values.includes(inputs.get(path).value));
   }
 
   // Numbers go as numbers; anything else as typed, so the engine names the field in its error.
@@ -183,7 +198,9 @@
       field.wrapper.hidden = !applies(field);
       const raw = inputs.get(field.path).value;
       if (field.wrapper.hidden || raw.trim() === '') continue;
-      const value = field.list ? raw.split(',').map((part) => part.trim()).filter(Boolean).map(scalar) : scalar(raw);
+      if (field.bool && raw === 'false') continue;  // the contract's default
+      const value = field.bool ? true
+        : field.list ? raw.split(',').map((part) => part.trim()).filter(Boolean).map(scalar) : scalar(raw);
       setPath(scenario, field.path, value);
     }
     return scenario;
@@ -221,6 +238,16 @@
     const m = result.model;
     $('[data-testid="summary"]').textContent =
       `${gib(total)} GiB per GPU for ${m.architecture} (${(m.total_parameters / 1e9).toFixed(2)}B parameters) \u2014 ${result.estimator}, ${result.mode}`;
+    const phases = $('[data-testid="training-phases"]');
+    phases.hidden = !result.training;
+    if (result.training) {
+      const t = result.training;
+      const step = `optimizer step ${gib(t.optimizer_step_gib)} GiB`;
+      const backward = `forward/backward ${gib(t.forward_backward_gib)} GiB (activations ${gib(t.activations_gib)} GiB)`;
+      phases.textContent = t.peak_phase === 'optimizer_step'
+        ? `Peak in the optimizer step: ${step}; ${backward}, freed before the step. ${count(t.trainable_parameters_per_gpu)} trainable parameters per GPU.`
+        : `Peak at the start of backward: ${backward}; ${step}. ${count(t.trainable_parameters_per_gpu)} trainable parameters per GPU.`;
+    }
     const fit = $('[data-testid="fit"]');
     fit.hidden = !result.fit;
     if (result.fit) {

@@ -122,3 +122,35 @@ test('a request in the URL sets every control it names', async () => {
   assert.ok(Number(await page.getAttribute('[data-testid="breakdown-optimizer_states"]', 'data-value')) > 0);
   await page.close();
 });
+
+test('training: sensible defaults, LoRA shrinks the states, the phases and CPU memory are shown', async () => {
+  const page = await site.open();
+  await page.selectOption('[data-testid="workload.mode"]', 'training');
+  // Training opens on AdamW in pure bf16 without checkpointing; LoRA settings stay folded away.
+  assert.equal(await page.inputValue('[data-testid="framework_config.optimizer_type"]'), 'adamw');
+  assert.equal(await page.inputValue('[data-testid="framework_config.training_precision"]'), 'bf16');
+  assert.equal(await page.inputValue('[data-testid="framework_config.gradient_checkpointing"]'), 'none');
+  assert.ok(await page.isHidden('[data-testid="framework_config.lora_rank"]'));
+  const phases = () => page.textContent('[data-testid="training-phases"]');
+  assert.match(await phases(), /8,030,261,248 trainable parameters/);
+  const full = await total(page);
+
+  await page.selectOption('[data-testid="framework_config.fine_tuning"]', 'lora');
+  assert.ok(await page.isVisible('[data-testid="framework_config.lora_rank"]'));
+  await page.fill('[data-testid="framework_config.lora_rank"]', '8');
+  // r = 8 on q and v of Llama-3.1-8B: 8 x 32 x ((4096 + 4096) + (4096 + 1024)).
+  assert.match(await phases(), /3,407,872 trainable parameters/);
+  const lora = await total(page);
+  assert.ok(lora < full, `${lora} < ${full}`);
+  assert.ok(Number(await page.getAttribute('[data-testid="breakdown-optimizer_states"]', 'data-value')) < 0.05);
+  assert.equal(Number(await page.getAttribute('[data-testid="breakdown-gradients"]', 'data-value')) < 0.01, true);
+
+  // A paged optimizer's states live in host memory.
+  await page.selectOption('[data-testid="framework_config.fine_tuning"]', 'full');
+  await page.selectOption('[data-testid="framework_config.optimizer_type"]', 'paged_adamw_8bit');
+  assert.match(await page.textContent('[data-testid="model-cpu_memory"]'), /^14\.96 GiB$/);
+  assert.match(await phases(), /^Peak /);
+  assert.equal(await errorText(page), '');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
