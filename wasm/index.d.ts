@@ -94,7 +94,13 @@ export interface ModelSummary {
   model_type: string;
   total_parameters: number;
   active_parameters_per_token: number;
+  /** Token and position embeddings, the LM head (or classifier) and BERT's embedding extras. */
   embedding_parameters: number;
+  language_model_parameters: number;
+  /** A multimodal checkpoint's vision tower and projector (0 without one). */
+  vision_parameters: number;
+  /** Sums to total_parameters; mlp holds dense MLPs, experts, shared experts and routers. */
+  parameters_by_component: { embeddings: number; attention: number; mlp: number; norms: number; vision: number };
   parameters_per_gpu: number;
   num_hidden_layers: number;
   hidden_size: number;
@@ -109,7 +115,11 @@ export interface ModelSummary {
   experts_per_token: number;
   storage_dtype: string;
   quantization_bits: number;
+  /** quantization_config.quant_method ("gptq", "awq", "bitsandbytes", "fp8", "mxfp4", ...), or "". */
+  quantization_method: string;
+  /** Average bytes per stored parameter: the dtype, or packed quantized layers with their scales beside 16-bit embeddings. */
   bytes_per_parameter: number;
+  /** The whole checkpoint's weight bytes (quantized formats to the byte). */
   weight_bytes: number;
 }
 

@@ -22,11 +22,6 @@ std::vector<std::string> scenario_warnings(const Request& request) {
     warnings.push_back("config has no torch_dtype: weights counted as params.default_storage_dtype (" +
                        params.default_storage_dtype + ")");
   }
-  if (m.is_quantized()) {
-    warnings.push_back("quantized (" + std::to_string(m.quantization_bits) +
-                       "-bit): every parameter counted at that width (the spec's formula); real "
-                       "checkpoints keep embeddings, lm_head and scales in 16 bits");
-  }
   if (m.attention.num_kv_heads % s.parallelism.tensor_parallel_size != 0 &&
       s.parallelism.tensor_parallel_size < m.attention.num_kv_heads) {
     warnings.push_back("num_key_value_heads (" + std::to_string(m.attention.num_kv_heads) +
@@ -66,6 +61,11 @@ json model_json(const ModelSpec& m, const MemoryEstimator& e, const Parallelism&
       {"total_parameters", c.total()},
       {"active_parameters_per_token", c.active_per_token()},
       {"embedding_parameters", c.embeddings()},
+      {"language_model_parameters", c.language_model()},
+      {"vision_parameters", c.vision},
+      {"parameters_by_component",
+       {{"embeddings", c.embeddings()}, {"attention", c.attention()}, {"mlp", c.mlp()}, {"norms", c.norms()},
+        {"vision", c.vision}}},
       {"parameters_per_gpu", std::llround(e.parameters_per_gpu(p))},
       {"num_hidden_layers", m.num_layers},
       {"hidden_size", m.hidden_size},
@@ -80,8 +80,9 @@ json model_json(const ModelSpec& m, const MemoryEstimator& e, const Parallelism&
       {"experts_per_token", m.moe.experts_per_token},
       {"storage_dtype", m.storage_dtype.empty() ? e.params().default_storage_dtype : m.storage_dtype},
       {"quantization_bits", m.quantization_bits},
+      {"quantization_method", m.quantization_method},
       {"bytes_per_parameter", e.bytes_per_parameter()},
-      {"weight_bytes", std::llround(double(c.total()) * e.bytes_per_parameter())},
+      {"weight_bytes", std::llround(e.weight_bytes_per_gpu(Parallelism{}))},
   };
   return model;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "quantization.hpp"
 #include "units.hpp"
 
 namespace llmmem {
@@ -17,19 +18,21 @@ constexpr std::string_view kProjections[] = {"q_proj", "k_proj", "v_proj", "o_pr
 MemoryEstimator::MemoryEstimator(ModelSpec model, MemoryEstimationParameters params)
     : model_(std::move(model)), params_(std::move(params)), counts_(model_.parameter_counts()) {}
 
+double MemoryEstimator::storage_bytes() const {
+  return dtype_bytes(model_.storage_dtype.empty() ? params_.default_storage_dtype : model_.storage_dtype);
+}
+
 double MemoryEstimator::bytes_per_parameter() const {
-  if (model_.is_quantized()) {
-    // The spec's _get_precision_bytes: bits/8, times the packing overhead below 8 bits.
-    const double bytes = model_.quantization_bits / 8.0;
-    return model_.quantization_bits < 8 ? bytes * params_.quantization_overhead_multiplier : bytes;
-  }
-  return dtype_bytes(model_.storage_dtype.empty() ? params_.default_storage_dtype
-                                                  : model_.storage_dtype);
+  // The whole checkpoint's bytes over its parameters: the storage dtype, or for quantized
+  // checkpoints packed linear layers and their scales beside 16-bit embeddings and norms.
+  const Parallelism whole;
+  return weight_bytes_per_gpu(whole) / parameters_per_gpu(whole);
 }
 
 double MemoryEstimator::compute_dtype_bytes() const {
-  // Float checkpoints compute in their own dtype; quantized ones dequantize to the compute dtype.
-  const double storage = model_.is_quantized() ? 0 : bytes_per_parameter();
+  // Float checkpoints compute in their own dtype; quantized ones dequantize to their
+  // torch_dtype (GPTQ: float16), else to params.default_compute_dtype.
+  const double storage = model_.is_quantized() && model_.storage_dtype.empty() ? 0 : storage_bytes();
   return storage >= 2 ? storage : dtype_bytes(params_.default_compute_dtype);
 }
 
@@ -37,21 +40,61 @@ std::int64_t MemoryEstimator::layers_per_stage(const Parallelism& parallelism) c
   return ceil_div(model_.num_layers, parallelism.pipeline_parallel_size);
 }
 
-double MemoryEstimator::parameters_per_gpu(const Parallelism& p) const {
+double MemoryEstimator::decoder_per_gpu(const Parallelism& p, const PartPrices& price, bool with_norms) const {
   const ParameterCounts& c = counts_;
   const double tp = double(p.tensor_parallel_size);
-  // Megatron-style TP (also vLLM's and transformers' tp_plan): linear layers and the
-  // vocabulary are split across ranks, norms and the router are replicated.
-  const double experts = model_.is_moe() ? expert_shares_per_gpu(p) * double(c.one_expert) : 0.0;
-  const double layer = double(c.attention_per_layer + c.dense_mlp_per_layer) / tp + experts +
-                       double(c.norms_per_layer + c.router_per_layer);
-  const double input_side = double(c.token_embedding) / tp + double(c.position_embedding) + double(c.extras);
+  // A part's weight matrices at their price, its biases (and sinks, q/k norms) at `other`.
+  auto part = [&](std::int64_t all, std::int64_t matrices, double matrix_price) {
+    return double(matrices) * matrix_price + double(all - matrices) * price.other;
+  };
+  // Megatron-style TP (also vLLM's and transformers' tp_plan): linear layers are split across
+  // ranks, norms and the router are replicated; experts as expert_shares_per_gpu places them.
+  const double attention = part(c.attention_per_layer, c.attention_matrices_per_layer, price.attention) / tp +
+                           (with_norms ? double(c.norms_per_layer) * price.other : 0.0);
+  const double dense = part(c.dense_mlp_per_layer, c.dense_mlp_matrices, price.dense_mlp) / tp;
+  double moe = 0;
+  if (model_.is_moe()) {
+    moe = expert_shares_per_gpu(p) * part(c.one_expert, c.expert_matrices, price.expert) +
+          part(c.shared_experts_per_layer, c.shared_expert_matrices, price.shared_expert) / tp +
+          double(c.router_per_layer) * price.other;
+  }
+  // The busiest pipeline stage: as many MoE layers as it can hold (DeepSeek's dense layers
+  // come first, so a stage is either one or the other).
+  const double stage = double(layers_per_stage(p));
+  const double moe_layers = std::min(stage, double(c.moe_layers()));
+  return stage * attention + (stage - moe_layers) * dense + moe_layers * moe;
+}
+
+double MemoryEstimator::decoder_parameters_per_gpu(const Parallelism& p, bool with_norms) const {
+  return decoder_per_gpu(p, PartPrices{}, with_norms);
+}
+
+double MemoryEstimator::per_gpu(const Parallelism& p, const PartPrices& price) const {
+  const ParameterCounts& c = counts_;
+  const double tp = double(p.tensor_parallel_size);
+  // The vocabulary is split across TP ranks; a vision tower runs on the first stage.
+  const double input_side =
+      (double(c.token_embedding) / tp + double(c.position_embedding) + double(c.extras) + double(c.vision) / tp) *
+      price.other;
   // With pipeline stages, the last stage needs its own lm_head even when tied to the embedding.
   const double tied_copy = p.pipeline_parallel_size > 1 ? double(c.token_embedding) : 0.0;
-  const double output_side = double(c.final_norm) + (c.lm_head > 0 ? double(c.lm_head) : tied_copy) / tp;
-  const double layers = double(layers_per_stage(p)) * layer;
+  const double output_side =
+      (double(c.final_norm) + (c.lm_head > 0 ? double(c.lm_head) : tied_copy) / tp) * price.other;
+  const double layers = decoder_per_gpu(p, price, true);
   if (p.pipeline_parallel_size == 1) return input_side + layers + output_side;
   return layers + std::max(input_side, output_side);  // the most loaded stage: first or last
+}
+
+double MemoryEstimator::parameters_per_gpu(const Parallelism& p) const { return per_gpu(p, PartPrices{}); }
+
+double MemoryEstimator::weight_bytes_per_gpu(const Parallelism& p) const {
+  const double storage = storage_bytes();
+  if (!model_.is_quantized()) return parameters_per_gpu(p) * storage;
+  // Quantized linear layers at their format's bytes (packed values, scales, zero points);
+  // embeddings, lm_head, norms, biases and routers stay in the storage dtype.
+  const detail::LinearByteRates rates =
+      detail::linear_byte_rates(model_, storage, params_.quantization_overhead_multiplier);
+  return per_gpu(p, PartPrices{rates.attention, rates.dense_mlp, rates.expert, rates.shared_expert, storage});
 }
 
 double MemoryEstimator::expert_shares_per_gpu(const Parallelism& p) const {
@@ -62,7 +105,7 @@ double MemoryEstimator::expert_shares_per_gpu(const Parallelism& p) const {
 }
 
 double MemoryEstimator::estimate_model_weights(const Parallelism& parallelism) const {
-  return parameters_per_gpu(parallelism) * bytes_per_parameter() / kBytesPerGiB;
+  return weight_bytes_per_gpu(parallelism) / kBytesPerGiB;
 }
 
 double MemoryEstimator::kv_cache_bytes_per_token(const Scenario& s) const {
@@ -75,12 +118,27 @@ double MemoryEstimator::kv_cache_bytes_per_token(const Scenario& s) const {
   } else {
     element_bytes = dtype_bytes(dtype);
   }
+  return element_bytes * kv_elements_per_token_per_layer(s.parallelism) * double(layers_per_stage(s.parallelism));
+}
+
+double MemoryEstimator::kv_elements_per_token_per_layer(const Parallelism& p) const {
+  const AttentionShape& a = model_.attention;
+  if (a.is_mla()) {
+    // transformers' DeepSeek attention caches each head's decompressed key and value.
+    return double(ceil_div(a.num_heads, p.tensor_parallel_size)) * double(a.head_dim + a.mla.v_head_dim);
+  }
   // KV heads are split across TP ranks; with more ranks than KV heads each rank keeps one
   // replica (vLLM: max(1, num_kv_heads // tp_size)).
-  const std::int64_t kv_heads =
-      std::max<std::int64_t>(1, ceil_div(model_.attention.num_kv_heads, s.parallelism.tensor_parallel_size));
-  return element_bytes * 2.0 * double(kv_heads) * double(model_.attention.head_dim) *
-         double(layers_per_stage(s.parallelism));
+  const std::int64_t kv_heads = std::max<std::int64_t>(1, ceil_div(a.num_kv_heads, p.tensor_parallel_size));
+  return 2.0 * double(kv_heads) * double(a.head_dim);
+}
+
+double vLLMMemoryEstimator::kv_elements_per_token_per_layer(const Parallelism& p) const {
+  const AttentionShape& a = model_.attention;
+  // vLLM's MLA backends cache one latent per token, kv_lora_rank + qk_rope_head_dim wide,
+  // replicated on every TP rank (vllm/attention/backends/mla, MLACommonBackend.get_kv_cache_shape).
+  if (a.is_mla()) return double(a.mla.kv_lora_rank + a.mla.qk_rope_head_dim);
+  return MemoryEstimator::kv_elements_per_token_per_layer(p);
 }
 
 double MemoryEstimator::kv_cache_for_tokens(double tokens, const Scenario& s) const {
@@ -240,23 +298,12 @@ bool MemoryEstimator::trains(const FrameworkConfig& f, std::string_view projecti
 }
 
 double MemoryEstimator::linear_parameters_per_gpu(const Parallelism& p) const {
-  const AttentionShape& at = model_.attention;
-  const double h = double(model_.hidden_size);
-  const double q = double(at.num_heads * at.head_dim), kv = double(at.num_kv_heads * at.head_dim);
-  const double matrices = model_.mlp.gated ? 3.0 : 2.0;
-  double mlp = matrices * h * double(model_.mlp.intermediate_size);
-  if (model_.is_moe()) {
-    mlp = expert_shares_per_gpu(p) * double(p.tensor_parallel_size) * matrices * h *
-          double(model_.moe.expert_intermediate_size);
-  }
-  return double(layers_per_stage(p)) * (h * (2 * q + 2 * kv) + mlp) / double(p.tensor_parallel_size);
+  return decoder_parameters_per_gpu(p, false);
 }
 
 double MemoryEstimator::layer_parameters_per_gpu(const Parallelism& p) const {
-  const ParameterCounts& c = counts_;
-  const double experts = model_.is_moe() ? expert_shares_per_gpu(p) * double(c.one_expert) : 0.0;
-  return double(c.attention_per_layer + c.dense_mlp_per_layer) / double(p.tensor_parallel_size) + experts +
-         double(c.norms_per_layer + c.router_per_layer);
+  const double layers = double(layers_per_stage(p));
+  return decoder_parameters_per_gpu(p, true) / layers;
 }
 
 double MemoryEstimator::adapter_parameters_per_gpu(const Scenario& s) const {
@@ -331,7 +378,7 @@ double MemoryEstimator::frozen_base_bytes(const Scenario& s) const {
   if (s.framework_config.fine_tuning == FineTuning::qlora) {
     return element * (params - linear) + nf4_bytes_per_parameter(true) * linear;
   }
-  if (model_.is_quantized()) return element * (params - linear) + bytes_per_parameter() * linear;
+  if (model_.is_quantized()) return weight_bytes_per_gpu(s.parallelism) * element / storage_bytes();
   return element * params;
 }
 

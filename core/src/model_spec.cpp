@@ -35,21 +35,30 @@ std::int64_t add(std::initializer_list<std::int64_t> terms) {
 
 std::int64_t ParameterCounts::experts_per_layer() const { return mul(one_expert, num_experts); }
 
-std::int64_t ParameterCounts::layer() const {
-  return add({attention_per_layer, dense_mlp_per_layer, experts_per_layer(), router_per_layer,
-              norms_per_layer});
+std::int64_t ParameterCounts::moe_mlp_per_layer() const {
+  return add({experts_per_layer(), shared_experts_per_layer, router_per_layer});
+}
+
+std::int64_t ParameterCounts::attention() const { return mul(num_layers, attention_per_layer); }
+std::int64_t ParameterCounts::norms() const {
+  return add({mul(num_layers, norms_per_layer), final_norm});
+}
+std::int64_t ParameterCounts::mlp() const {
+  return add({mul(dense_layers, dense_mlp_per_layer), mul(moe_layers(), moe_mlp_per_layer())});
 }
 
 std::int64_t ParameterCounts::embeddings() const {
   return add({token_embedding, position_embedding, lm_head, extras});
 }
 
-std::int64_t ParameterCounts::total() const {
-  return add({embeddings(), final_norm, mul(num_layers, layer())});
+std::int64_t ParameterCounts::language_model() const {
+  return add({embeddings(), attention(), mlp(), norms()});
 }
 
+std::int64_t ParameterCounts::total() const { return add({language_model(), vision}); }
+
 std::int64_t ParameterCounts::active_per_token() const {
-  return total() - mul({num_layers, one_expert, num_experts - experts_per_token});
+  return total() - mul({moe_layers(), one_expert, num_experts - experts_per_token});
 }
 
 ParameterCounts ModelSpec::parameter_counts() const {
@@ -65,37 +74,65 @@ ParameterCounts ModelSpec::parameter_counts() const {
     // The classifier (score) of *ForSequenceClassification; BERT's has a bias, Llama's not.
     counts.lm_head = add({mul(h, num_labels), pooler ? num_labels : 0});
   } else {
-    counts.lm_head = tie_word_embeddings ? 0 : mul(vocab_size, h);
+    counts.lm_head = tie_word_embeddings ? 0 : add({mul(vocab_size, h), lm_head_bias ? vocab_size : 0});
   }
-  // BERT normalises after each sub-layer and after the embeddings, not at the end.
-  counts.final_norm = embedding_norm ? 0 : norm_params;
+  counts.final_norm = final_norm ? norm_params : 0;
   counts.extras = add({mul(token_type_vocab, h), embedding_norm ? norm_params : 0,
-                                 pooler ? add({mul(h, h), h}) : 0,
-                                 masked_lm_head ? add({mul(h, h), h, norm_params, vocab_size}) : 0});
+                       pooler ? add({mul(h, h), h}) : 0,
+                       masked_lm_head ? add({mul(h, h), h, norm_params, vocab_size}) : 0});
+  counts.vision = vision.parameters;
 
-  // Q and O span all heads; K and V only the KV heads (GQA/MQA), each head_dim wide,
-  // which need not equal hidden_size / num_heads (Gemma, Qwen3).
-  const std::int64_t q_width = mul(a.num_heads, a.head_dim);
-  const std::int64_t kv_width = mul(a.num_kv_heads, a.head_dim);
-  const std::int64_t qkv_width = add({q_width, mul(2, kv_width)});
-  counts.attention_per_layer = add({mul(h, qkv_width), mul(q_width, h), a.qkv_bias ? qkv_width : 0,
-                                    a.output_bias ? h : 0});
+  if (a.is_mla()) {
+    // modeling_deepseek.py, DeepseekV2Attention: q_a_proj + q_a_layernorm + q_b_proj (or
+    // q_proj), kv_a_proj_with_mqa, kv_a_layernorm, kv_b_proj, o_proj; no biases.
+    const MlaShape& m = a.mla;
+    const std::int64_t q_out = mul(a.num_heads, m.qk_nope_head_dim + m.qk_rope_head_dim);
+    const std::int64_t q = m.q_lora_rank > 0 ? add({mul(h, m.q_lora_rank), m.q_lora_rank, mul(m.q_lora_rank, q_out)})
+                                             : mul(h, q_out);
+    counts.attention_per_layer =
+        add({q, mul(h, m.kv_lora_rank + m.qk_rope_head_dim), m.kv_lora_rank,
+             mul({m.kv_lora_rank, a.num_heads, m.qk_nope_head_dim + m.v_head_dim}),
+             mul({a.num_heads, m.v_head_dim, h})});
+    counts.attention_matrices_per_layer = counts.attention_per_layer - m.kv_lora_rank - m.q_lora_rank;
+  } else {
+    // Q and O span all heads; K and V only the KV heads (GQA/MQA), each head_dim wide,
+    // which need not equal hidden_size / num_heads (Gemma, Qwen3).
+    const std::int64_t q_width = mul(a.num_heads, a.head_dim);
+    const std::int64_t kv_width = mul(a.num_kv_heads, a.head_dim);
+    const std::int64_t qkv_width = add({q_width, mul(2, kv_width)});
+    const std::int64_t qk_norm = a.qk_norm == QkNorm::per_head     ? 2 * a.head_dim
+                                 : a.qk_norm == QkNorm::full_width ? add({q_width, kv_width})
+                                                                   : 0;
+    counts.attention_matrices_per_layer = add({mul(h, qkv_width), mul(q_width, h)});
+    counts.attention_per_layer = add({counts.attention_matrices_per_layer, a.qkv_bias ? qkv_width : 0,
+                                      a.output_bias ? h : 0, qk_norm, a.sinks ? a.num_heads : 0});
+  }
 
   // Gated MLPs (SwiGLU, GeGLU) have gate, up and down matrices; plain ones up and down.
-  auto mlp_params = [&](std::int64_t intermediate) {
+  auto mlp_params = [&](std::int64_t intermediate, bool bias) {
     const std::int64_t matrices = mlp.gated ? 3 : 2;
-    const std::int64_t biases = mlp.bias ? add({mul(matrices - 1, intermediate), h}) : 0;
+    const std::int64_t biases = bias ? add({mul(matrices - 1, intermediate), h}) : 0;
     return add({mul({matrices, h, intermediate}), biases});
   };
+  const std::int64_t matrices = mlp.gated ? 3 : 2;
+  counts.dense_mlp_per_layer = mlp_params(mlp.intermediate_size, mlp.bias);
+  counts.dense_mlp_matrices = mul({matrices, h, mlp.intermediate_size});
+  counts.dense_layers = num_layers;
   if (is_moe()) {
     counts.num_experts = moe.num_experts;
     counts.experts_per_token = moe.experts_per_token;
-    counts.one_expert = mlp_params(moe.expert_intermediate_size);
-    counts.router_per_layer = mul(h, moe.num_experts);
-  } else {
-    counts.dense_mlp_per_layer = mlp_params(mlp.intermediate_size);
+    counts.one_expert = mlp_params(moe.expert_intermediate_size, moe.expert_bias);
+    counts.expert_matrices = mul({matrices, h, moe.expert_intermediate_size});
+    counts.shared_expert_matrices = mul({matrices, h, moe.shared_intermediate_size});
+    counts.shared_experts_per_layer =
+        moe.shared_intermediate_size > 0
+            ? add({mlp_params(moe.shared_intermediate_size, false), moe.shared_expert_gate ? h : 0})
+            : 0;
+    counts.router_per_layer = add({mul(h, moe.num_experts), moe.router_bias ? moe.num_experts : 0,
+                                   moe.router_correction_bias ? moe.num_experts : 0});
+    counts.dense_layers = moe.dense_layers;
   }
-  counts.norms_per_layer = 2 * norm_params;  // before attention and before the MLP
+  counts.norms_per_layer = mul(norms_per_layer, norm_params);
   return counts;
 }
 

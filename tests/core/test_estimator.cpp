@@ -163,10 +163,3 @@ TEST_CASE("fragmentation and safety margin follow the spec") {
   CHECK(b.total_gb() == doctest::Approx(base * 1.05 + b.safety_margin_gb));
 }
 
-TEST_CASE("quantized weights use the spec's bits/8 with packing overhead") {
-  json config = corpus_config("llama-2-7b-hf.json");
-  config["quantization_config"] = {{"quant_method", "awq"}, {"bits", 4}};
-  const TransformersMemoryEstimator e(parse_config(config.dump()), {});
-  CHECK(e.bytes_per_parameter() == doctest::Approx(0.5 * 1.1));
-  CHECK(e.compute_dtype_bytes() == 2);
-}

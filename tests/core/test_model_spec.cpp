@@ -13,25 +13,35 @@ namespace {
 ModelSpec spec_of(const std::string& name) { return parse_config(corpus_config(name).dump()); }
 }  // namespace
 
-TEST_CASE("parameter counts match the published checkpoints exactly") {
-  struct Case {
-    const char* config;
-    std::int64_t total;
-  };
-  // The published sizes: Llama-2-7b 6,738,415,616; Llama-3.1-8B 8,030,261,248;
-  // Mistral-7B-v0.1 7,241,732,096; Mixtral-8x7B 46,702,792,704; GPT-2 124,439,808;
-  // Qwen2.5-7B 7,615,616,512.
-  const Case cases[] = {
-      {"llama-2-7b-hf.json", 6'738'415'616},   {"llama-3.1-8b.json", 8'030'261'248},
-      {"mistral-7b-v0.1.json", 7'241'732'096}, {"mixtral-8x7b-v0.1.json", 46'702'792'704},
-      {"gpt2.json", 124'439'808},              {"qwen2.5-7b.json", 7'615'616'512},
-  };
-  for (const Case& c : cases) {
-    CAPTURE(c.config);
-    const ModelSpec spec = spec_of(c.config);
-    CHECK(spec.parameter_counts().total() == c.total);
-    CHECK(spec.warnings.empty());
+TEST_CASE("parameter counts match the published counts of every model in the corpus exactly") {
+  // tests/data/configs/models.json: each config with its published count and the source of
+  // both. Hub totals count what a checkpoint stores: the documented adjustments say what
+  // num_parameters() leaves out (rotary buffers, a tied lm_head stored twice).
+  const json manifest = llmmem::testing::corpus_manifest();
+  int counted = 0;
+  for (const json& model : manifest) {
+    const std::string file = model.at("file");
+    CAPTURE(file);
+    const ModelSpec spec = spec_of(file);
+    const ParameterCounts counts = spec.parameter_counts();
+    CHECK(counts.total() > 0);
+    if (model.at("total_parameters").is_null()) continue;
+    std::int64_t stored = counts.total();
+    if (model.contains("adjustment")) {
+      const std::string kind = model.at("adjustment").at("kind");
+      if (kind == "rotary_buffers") stored += spec.num_layers * spec.attention.head_dim / 2;
+      else if (kind == "tied_lm_head_stored") stored += spec.vocab_size * spec.hidden_size;
+      else FAIL("unknown adjustment " << kind);
+    }
+    CHECK(stored == model.at("total_parameters").get<std::int64_t>());
+    if (model.contains("active_parameters")) {
+      CHECK(counts.active_per_token() == model.at("active_parameters").get<std::int64_t>());
+    }
+    // Every family in the corpus is counted exactly, so none falls back to the generic formula.
+    for (const std::string& warning : spec.warnings) CHECK(warning.find("generic decoder formula") == std::string::npos);
+    ++counted;
   }
+  CHECK(counted >= 40);
 }
 
 TEST_CASE("grouped-query attention has narrower K and V projections") {
@@ -113,14 +123,25 @@ TEST_CASE("dtype and quantization come from the config") {
   CHECK(parse_config(config.dump()).storage_dtype == "float32");
 }
 
-TEST_CASE("multimodal configs count the language model in text_config") {
+TEST_CASE("multimodal configs: the language model from text_config, the vision tower from vision_config") {
   json text = corpus_config("llama-3.1-8b.json");
   const json vlm = {{"architectures", {"LlavaForConditionalGeneration"}},
                     {"model_type", "llava"},
                     {"text_config", text},
-                    {"vision_config", {{"hidden_size", 1024}}}};
+                    {"vision_config", {{"model_type", "clip_vision_model"}, {"hidden_size", 1024}, {"image_size", 336},
+                                       {"patch_size", 14}, {"intermediate_size", 4096}, {"num_hidden_layers", 24}}}};
   const ModelSpec spec = parse_config(vlm.dump());
   CHECK(spec.architecture == "LlavaForConditionalGeneration");
-  CHECK(spec.parameter_counts().total() == 8'030'261'248);
-  CHECK(spec.warnings.at(0).find("vision tower is not") != std::string::npos);
+  const ParameterCounts counts = spec.parameter_counts();
+  CHECK(counts.language_model() == 8'030'261'248);
+  // CLIP ViT-L/14-336 (303,507,456 as transformers' CLIPVisionModel counts it) and LLaVA's
+  // two-layer projector into 4096 dimensions (1024x4096 + 4096x4096 with biases).
+  CHECK(counts.vision == 303'507'456 + 20'979'712);
+  CHECK(counts.total() == counts.language_model() + counts.vision);
+  // A tower the calculator does not know is named, never silently dropped.
+  json unknown = vlm;
+  unknown["vision_config"] = {{"model_type", "pixtral"}, {"hidden_size", 1024}};
+  const ModelSpec partial = parse_config(unknown.dump());
+  CHECK(partial.parameter_counts().vision == 0);
+  CHECK(partial.warnings.at(0).find("vision tower (pixtral) is not counted") != std::string::npos);
 }

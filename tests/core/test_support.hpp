@@ -24,6 +24,16 @@ inline json corpus_config(const std::string& name) {
   return json::parse(text.str());
 }
 
+/// tests/data/configs/models.json: the corpus with its published counts and their sources.
+inline json corpus_manifest() {
+  const std::string path = std::string(LLMMEM_TEST_DATA_DIR) + "/configs/models.json";
+  std::ifstream file(path);
+  if (!file) throw std::runtime_error("missing " + path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return json::parse(text.str());
+}
+
 /// The parsed response of estimate_json, which must have succeeded.
 inline json estimate_ok(const json& request) {
   const json response = json::parse(estimate_json(request.dump()));

@@ -38,8 +38,13 @@ class MemoryEstimator {
   const ParameterCounts& parameter_counts() const { return counts_; }
   const MemoryEstimationParameters& params() const { return params_; }
 
-  /// Bytes one stored weight takes (dtype, or quantized bits with the spec's overhead).
+  /// Bytes one stored weight takes on average over the checkpoint (dtype, or for quantized
+  /// checkpoints packed linear layers with their scales beside 16-bit embeddings and norms).
   double bytes_per_parameter() const;
+  /// Bytes of one element in the checkpoint's dtype (torch_dtype, else the default).
+  double storage_bytes() const;
+  /// Weight bytes held by the most loaded GPU under TP, PP and EP.
+  double weight_bytes_per_gpu(const Parallelism& parallelism) const;
   /// Bytes of one activation element.
   double compute_dtype_bytes() const;
   /// Parameters held by the most loaded GPU under TP, PP and EP (before any ZeRO sharding).
@@ -48,11 +53,23 @@ class MemoryEstimator {
   std::int64_t layers_per_stage(const Parallelism& parallelism) const;
   /// KV cache bytes one token takes on one GPU (its KV heads, its pipeline stage's layers).
   double kv_cache_bytes_per_token(const Scenario& scenario) const;
+  /// K and V elements one token adds to one layer's cache on one GPU.
+  virtual double kv_elements_per_token_per_layer(const Parallelism& parallelism) const;
   /// Parameters of the largest single module on one GPU (ZeRO-3 gathers a module whole).
   double largest_module_parameters(const Parallelism& parallelism) const;
+  /// What each kind of parameter costs: 1 to count parameters, bytes to weigh them.
+  struct PartPrices {
+    double attention = 1, dense_mlp = 1, expert = 1, shared_expert = 1, other = 1;
+  };
+  /// The busiest GPU's decoder layers priced part by part, and the whole GPU's share.
+  double decoder_per_gpu(const Parallelism& parallelism, const PartPrices& prices, bool with_norms) const;
+  double per_gpu(const Parallelism& parallelism, const PartPrices& prices) const;
+  /// The decoder layers' parameters on the busiest GPU (without their norms: the linear
+  /// layers, what QLoRA quantizes and autocast casts).
+  double decoder_parameters_per_gpu(const Parallelism& parallelism, bool with_norms) const;
   /// Decoder-layer linear weights on one GPU: what QLoRA quantizes and autocast casts.
   double linear_parameters_per_gpu(const Parallelism& parallelism) const;
-  /// One decoder layer's parameters on one GPU (FSDP's wrapping unit).
+  /// One decoder layer's parameters on one GPU, on average (FSDP's wrapping unit).
   double layer_parameters_per_gpu(const Parallelism& parallelism) const;
   /// LoRA's A and B matrices on one GPU: rank x (in + out) for each targeted projection of
   /// each layer (each expert's, in MoE layers); 0 for full fine-tuning.
@@ -122,6 +139,7 @@ class vLLMMemoryEstimator : public MemoryEstimator {
   double estimate_activations(const Scenario& scenario) const override;
   double estimate_kv_cache(const Scenario& scenario) const override;
   double estimate_cuda_graphs(const Scenario& scenario) const override;
+  double kv_elements_per_token_per_layer(const Parallelism& parallelism) const override;
 
  protected:
   double expert_shares_per_gpu(const Parallelism& parallelism) const override;

@@ -6,15 +6,33 @@
 
 namespace llmmem {
 
-/// Norm layers: RMSNorm has a weight vector, LayerNorm a weight and a bias.
-enum class NormKind { rms_norm, layer_norm };
+/// Norm layers: RMSNorm has a weight vector, LayerNorm a weight and a bias (Cohere's none).
+enum class NormKind { rms_norm, layer_norm, layer_norm_no_bias };
+
+/// Norms on queries and keys: per head (Qwen3, Gemma-3: head_dim weights each) or over the
+/// whole projection (OLMo-2: heads x head_dim and kv_heads x head_dim).
+enum class QkNorm { none, per_head, full_width };
+
+/// DeepSeek's multi-head latent attention (DeepSeek-V2 paper, section 2.1): queries through an
+/// optional low-rank bottleneck, keys and values from one compressed latent per token.
+struct MlaShape {
+  std::int64_t q_lora_rank = 0;  // 0: queries projected directly (DeepSeek-V2-Lite)
+  std::int64_t kv_lora_rank = 0;
+  std::int64_t qk_nope_head_dim = 0;
+  std::int64_t qk_rope_head_dim = 0;
+  std::int64_t v_head_dim = 0;
+};
 
 struct AttentionShape {
   std::int64_t num_heads = 0;
   std::int64_t num_kv_heads = 0;  // == num_heads for MHA, fewer for GQA, 1 for MQA
-  std::int64_t head_dim = 0;
+  std::int64_t head_dim = 0;      // MLA: qk_nope_head_dim + qk_rope_head_dim
   bool qkv_bias = false;
   bool output_bias = false;
+  QkNorm qk_norm = QkNorm::none;
+  bool sinks = false;  // gpt-oss: one learned attention-sink logit per head
+  MlaShape mla;        // kv_lora_rank > 0 when the attention is MLA
+  bool is_mla() const { return mla.kv_lora_rank > 0; }
 };
 
 struct MlpShape {
@@ -28,6 +46,34 @@ struct MoeShape {
   std::int64_t num_experts = 0;
   std::int64_t experts_per_token = 0;
   std::int64_t expert_intermediate_size = 0;
+  bool expert_bias = false;                   // gpt-oss: biases on each expert's projections
+  std::int64_t shared_intermediate_size = 0;  // shared experts, as one MLP (DeepSeek, Qwen2-MoE)
+  bool shared_expert_gate = false;            // Qwen2-MoE: a sigmoid gate (hidden x 1) on it
+  bool router_bias = false;                   // gpt-oss
+  bool router_correction_bias = false;        // DeepSeek-V3: e_score_correction_bias
+  std::int64_t dense_layers = 0;              // layers with a dense MLP instead of experts
+};
+
+/// How a quantized checkpoint stores its linear layers (quantization_config).
+enum class QuantFormat { none, gptq, awq, bitsandbytes_4bit, bitsandbytes_8bit, fp8, int_packed, mxfp4, other };
+enum class ScaleGranularity { tensor, channel, group, block };
+
+struct QuantizationSpec {
+  QuantFormat format = QuantFormat::none;
+  int bits = 0;
+  std::int64_t group_size = 128;  // groups along the input dimension; <= 0: one per output channel
+  bool double_quant = false;      // bitsandbytes: absmax stored in 8 bits with fp32 constants
+  ScaleGranularity scales = ScaleGranularity::tensor;
+  std::int64_t block_rows = 128, block_cols = 128;  // block-wise FP8 (DeepSeek's weight_block_size)
+  double scale_bytes = 4;         // fp32 scales, or the model dtype's (compressed-tensors)
+  bool zero_points = false;       // asymmetric integer formats store a zero point per group
+  bool attention = true;          // attention projections quantized (gpt-oss keeps them in bf16)
+};
+
+/// A vision tower and its projector into the language model (multimodal checkpoints).
+struct VisionShape {
+  std::string model_type;        // vision_config.model_type, or the family's
+  std::int64_t parameters = 0;   // the tower (and its projector), counted from vision_config
 };
 
 /// Exact parameter counts, as integers. "Per layer" counts are for one decoder layer.
@@ -36,22 +82,36 @@ struct ParameterCounts {
   std::int64_t position_embedding = 0;  // learned absolute positions (GPT-2, OPT), else 0
   std::int64_t lm_head = 0;             // 0 when tied to the token embedding; a classifier's weights
   std::int64_t extras = 0;  // outside the decoder layout: BERT's segment embeddings, embedding
-                            // LayerNorm, pooler or masked-LM transform
+                            // LayerNorm (BERT, BLOOM), pooler or masked-LM transform
   std::int64_t final_norm = 0;
-  std::int64_t attention_per_layer = 0;
-  std::int64_t dense_mlp_per_layer = 0;    // 0 for MoE layers
-  std::int64_t one_expert = 0;             // one routed expert's MLP
-  std::int64_t router_per_layer = 0;
+  std::int64_t vision = 0;               // vision tower and projector
+  std::int64_t attention_per_layer = 0;  // projections, their biases, q/k norms, sinks
   std::int64_t norms_per_layer = 0;
+  std::int64_t dense_mlp_per_layer = 0;  // the MLP of a dense layer
+  // The weight matrices among those (what quantization packs; biases and norms stay 16-bit).
+  std::int64_t attention_matrices_per_layer = 0;
+  std::int64_t dense_mlp_matrices = 0;
+  std::int64_t expert_matrices = 0;
+  std::int64_t shared_expert_matrices = 0;
+  std::int64_t one_expert = 0;           // one routed expert's MLP
+  std::int64_t shared_experts_per_layer = 0;  // shared experts and their gate, in MoE layers
+  std::int64_t router_per_layer = 0;
   std::int64_t num_layers = 0;
+  std::int64_t dense_layers = 0;  // layers with a dense MLP (all of them in a dense model)
   std::int64_t num_experts = 0;
   std::int64_t experts_per_token = 0;
 
   // Sums and products are overflow-checked: a config whose counts do not fit in 64 bits is an
   // InputError on "config", never a wrapped, negative count.
+  std::int64_t moe_layers() const { return num_layers - dense_layers; }
   std::int64_t experts_per_layer() const;
-  std::int64_t layer() const;
+  /// The MLP side of one MoE layer: routed experts, shared experts, router.
+  std::int64_t moe_mlp_per_layer() const;
+  std::int64_t attention() const;
+  std::int64_t mlp() const;  // dense MLPs, experts, shared experts and routers of all layers
+  std::int64_t norms() const;
   std::int64_t embeddings() const;
+  std::int64_t language_model() const;
   std::int64_t total() const;
   /// Parameters one token passes through: all but the experts it is not routed to.
   std::int64_t active_per_token() const;
@@ -69,7 +129,11 @@ struct ModelSpec {
   MlpShape mlp;
   MoeShape moe;
   NormKind norm = NormKind::rms_norm;
+  int norms_per_layer = 2;   // 1 for parallel attention (Falcon-7B, Phi-2), 4 for Gemma-2/3
+  bool final_norm = true;    // BERT normalises after each sub-layer instead
+  bool lm_head_bias = false; // Phi-2
   bool tie_word_embeddings = false;
+  VisionShape vision;
   // Encoders (BERT): segment embeddings, a LayerNorm after the embeddings, the pooler.
   std::int64_t token_type_vocab = 0;
   bool embedding_norm = false;
@@ -84,6 +148,7 @@ struct ModelSpec {
   std::string storage_dtype;       // the checkpoint's dtype ("bfloat16", ...), or the default
   int quantization_bits = 0;       // 0: not quantized
   std::string quantization_method; // quantization_config.quant_method, when given
+  QuantizationSpec quantization;   // how the quantized linear layers are stored
 
   /// What the parser assumed or could not model exactly, in words for the user.
   std::vector<std::string> warnings;
@@ -91,8 +156,10 @@ struct ModelSpec {
   bool is_moe() const { return moe.num_experts > 0; }
   bool is_quantized() const { return quantization_bits > 0; }
   ParameterCounts parameter_counts() const;
-  /// K and V elements one token adds to the cache of one layer (all KV heads).
+  /// K and V elements one token adds to the cache of one layer (all KV heads); for MLA as
+  /// transformers caches it, each head's decompressed key and value.
   std::int64_t kv_elements_per_token_per_layer() const {
+    if (attention.is_mla()) return attention.num_heads * (attention.head_dim + attention.mla.v_head_dim);
     return 2 * attention.num_kv_heads * attention.head_dim;
   }
 };
