@@ -1,7 +1,7 @@
 // `npm run accuracy`: the estimator against published measurements, record by record, with
 // the summary tests/wasm/accuracy.test.mjs asserts. Runs the built WASM module.
 import { createCalculator } from '../wasm/index.mjs';
-import { trainingAccuracy } from '../tests/support/accuracy.mjs';
+import { modelCounts, trainingAccuracy } from '../tests/support/accuracy.mjs';
 
 const calc = await createCalculator();
 const gib = (value) => value.toFixed(2).padStart(7);
@@ -28,4 +28,18 @@ function printTraining() {
               `${summary.bounds_held}/${summary.bounds} OOM and capacity bounds hold; ${summary.excluded} left out.`);
 }
 
+function printCounts() {
+  const rows = modelCounts((request) => calc.estimate(request));
+  console.log('Parameter counts: tests/data/configs/models.json (published count, and ours in its convention)\n');
+  console.log(`${cell('config', 36)}${cell('family', 13)}${'published'.padStart(16)}${'counted'.padStart(16)}  match`);
+  for (const row of rows) {
+    const match = row.published == null ? 'no published count' : row.published === row.counted ? 'exact' : `off by ${row.counted - row.published}`;
+    const note = row.adjustment ? ` (${row.adjustment})` : '';
+    console.log(`${cell(row.file, 36)}${cell(row.family, 13)}${String(row.published ?? '-').padStart(16)}${String(row.counted).padStart(16)}  ${match}${note}`);
+  }
+  const checked = rows.filter((row) => row.published != null);
+  console.log(`\n${checked.filter((row) => row.published === row.counted).length} of ${checked.length} published counts reproduced exactly; ${rows.length - checked.length} configs without one.\n`);
+}
+
+printCounts();
 printTraining();

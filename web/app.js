@@ -131,7 +131,7 @@
     const select = $('#preset');
     select.append(element('option', { value: '', textContent: 'Custom (pasted or uploaded)' }));
     for (const preset of PRESETS) {
-      const label = (preset.config.architectures && preset.config.architectures[0]) || preset.config.model_type || '';
+      const label = preset.model_id || (preset.config.architectures && preset.config.architectures[0]) || preset.config.model_type || '';
       select.append(element('option', { value: preset.id, textContent: `${preset.id} \u2014 ${label}` }));
     }
   }

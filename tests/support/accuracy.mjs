@@ -81,3 +81,21 @@ export function trainingAccuracy(estimate) {
     },
   };
 }
+
+/**
+ * The config corpus against its published parameter counts (tests/data/configs/models.json):
+ * a row per model with the count the estimator gives, adjusted to the source's convention.
+ */
+export function modelCounts(estimate) {
+  const manifest = JSON.parse(readFileSync(corpusUrl('models.json'), 'utf8'));
+  return manifest.map((entry) => {
+    const config = JSON.parse(readFileSync(corpusUrl(entry.file), 'utf8'));
+    const { model } = estimate({ config });
+    let counted = model.total_parameters;
+    const kind = entry.adjustment?.kind;
+    if (kind === 'rotary_buffers') counted += model.num_hidden_layers * model.head_dim / 2;
+    if (kind === 'tied_lm_head_stored') counted += model.vocab_size * model.hidden_size;
+    return { file: entry.file, model_id: entry.model_id, family: model.model_type, published: entry.total_parameters,
+             counted, vision: model.vision_parameters, adjustment: kind ?? null, convention: entry.count_convention };
+  });
+}
