@@ -1,7 +1,7 @@
 // `npm run accuracy`: the estimator against published measurements, record by record, with
 // the summary tests/wasm/accuracy.test.mjs asserts. Runs the built WASM module.
 import { createCalculator } from '../wasm/index.mjs';
-import { modelCounts, trainingAccuracy } from '../tests/support/accuracy.mjs';
+import { modelCounts, trainingAccuracy, vllmAccuracy } from '../tests/support/accuracy.mjs';
 
 const calc = await createCalculator();
 const gib = (value) => value.toFixed(2).padStart(7);
@@ -41,5 +41,30 @@ function printCounts() {
   console.log(`\n${checked.filter((row) => row.published === row.counted).length} of ${checked.length} published counts reproduced exactly; ${rows.length - checked.length} configs without one.\n`);
 }
 
+function printVllm() {
+  const { rows, summary } = vllmAccuracy((request) => calc.estimate(request));
+  const num = (value) => (value == null ? '-' : value.toFixed(2)).padStart(7);
+  console.log('\nvLLM start-up: tests/data/vllm/startup_logs.json (logged / predicted; GiB, blocks)\n');
+  console.log(`${cell('record', 44)}${cell('engine', 7)}${'weights'.padStart(17)}${'KV blocks'.padStart(19)}${'available KV'.padStart(18)}  of budget  starts`);
+  for (const row of rows) {
+    if (row.kind === 'excluded') {
+      console.log(`${cell(row.id, 44)}left out: ${row.reason}`);
+      continue;
+    }
+    const weights = row.weights ? `${num(row.weights.logged)} /${num(row.weights.predicted)}` : ''.padStart(16);
+    const blocks = row.blocks?.predicted != null ? `${String(row.blocks.logged).padStart(8)} /${String(row.blocks.predicted).padStart(8)}` : ''.padStart(18);
+    const available = row.available ? `${num(row.available.logged)} /${num(row.available.predicted)}` : ''.padStart(16);
+    const share = row.available ? `${(100 * row.available.error_of_budget).toFixed(1).padStart(6)}%` : ''.padStart(7);
+    const starts = row.starts ? (row.starts.logged === row.starts.predicted ? `   ${row.starts.predicted ? 'yes' : 'no'}` : '   WRONG') : '';
+    console.log(`${cell(row.id, 44)}${cell(row.engine ?? '?', 7)} ${weights}  ${blocks}  ${available}  ${share}${starts}`);
+  }
+  const s = summary;
+  console.log(`\n${s.mapped} of ${s.records} logs reproduced: weights within 2% in ${s.weights_within_2_percent}/${s.weights_checked}; ` +
+              `KV blocks from the logged KV memory in ${s.blocks_reproduced}/${s.blocks_checked}; concurrency in ` +
+              `${s.concurrency_reproduced}/${s.concurrency_checked}; available KV memory within 2% of the budget in ` +
+              `${s.available_within_2_percent_of_budget}/${s.available_checked}; start verdicts right in ${s.start_verdicts_right}/${s.available_checked}.`);
+}
+
 printCounts();
 printTraining();
+printVllm();

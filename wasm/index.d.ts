@@ -56,6 +56,10 @@ export interface EstimateRequest {
     attention_implementation?: 'sdpa' | 'flash_attention_2' | 'eager';
     gpu_memory_gib?: number;
     gpu_memory_utilization?: number;
+    /** vLLM: memory outside PyTorch's allocator (CUDA context, NCCL); estimated when absent. */
+    non_torch_memory_gib?: number;
+    /** vLLM's engine: v1 (default) or the legacy v0, whose profiling peak differs. */
+    vllm_engine?: 'v1' | 'v0';
     graph_memory_overhead_ratio?: number;
     graph_batch_scaling_factor?: number;
   };
@@ -144,6 +148,24 @@ export interface EstimateResponse {
     trainable_parameters_per_gpu: number;
   };
   fit?: { gpu_memory_gib: number; usable_gib: number; fits: boolean; headroom_gib: number };
+  /** vLLM with framework_config.gpu_memory_gib: its start-up KV cache arithmetic. */
+  kv_cache_capacity?: {
+    budget_gib: number;
+    weights_gib: number;
+    non_torch_gib: number;
+    activation_peak_gib: number;
+    /** Negative when weights and activations take more than the budget. */
+    available_gib: number;
+    block_size: number;
+    bytes_per_block: number;
+    num_gpu_blocks: number;
+    tokens: number;
+    max_model_len: number;
+    max_concurrency: number;
+    starts: boolean;
+    /** Why vLLM would refuse to start, when it would. */
+    refusal?: string;
+  };
   warnings: string[];
 }
 

@@ -55,6 +55,8 @@
       { path: 'framework_config.cudagraph_capture_sizes', label: 'CUDA graph sizes', placeholder: 'e.g. 1,2,4,8', list: true, frameworks: ['vllm'] },
       { path: 'framework_config.gpu_memory_gib', label: 'GPU memory (GiB)', placeholder: 'e.g. 79.19' },
       { path: 'framework_config.gpu_memory_utilization', label: 'GPU memory utilization', placeholder: 0.9, frameworks: ['vllm'] },
+      { path: 'framework_config.vllm_engine', label: 'vLLM engine', choices: ['v1', 'v0'], frameworks: ['vllm'] },
+      { path: 'framework_config.non_torch_memory_gib', label: 'Non-torch memory (GiB)', placeholder: 'estimated', frameworks: ['vllm'] },
       { path: 'framework_config.graph_memory_overhead_ratio', label: 'Graph overhead ratio (override)', placeholder: 'params', frameworks: ['vllm'] },
       { path: 'framework_config.graph_batch_scaling_factor', label: 'Graph batch scaling (override)', placeholder: 'params', frameworks: ['vllm'] },
     ] },
@@ -238,6 +240,7 @@
     const m = result.model;
     $('[data-testid="summary"]').textContent =
       `${gib(total)} GiB per GPU for ${m.architecture} (${(m.total_parameters / 1e9).toFixed(2)}B parameters) \u2014 ${result.estimator}, ${result.mode}`;
+    renderCapacity(result.kv_cache_capacity);
     const phases = $('[data-testid="training-phases"]');
     phases.hidden = !result.training;
     if (result.training) {
@@ -276,6 +279,34 @@
     }));
     $('[data-testid="warnings"]').replaceChildren(...result.warnings.map((text) => element('li', { textContent: text })));
     $('#notes-title').hidden = result.warnings.length === 0;
+  }
+
+  // vLLM's start-up arithmetic for the chosen GPU: what it would print, or why it would refuse.
+  function renderCapacity(capacity) {
+    const panel = $('[data-testid="capacity"]');
+    panel.hidden = !capacity;
+    if (!capacity) return;
+    const c = capacity;
+    const rows = [
+      ['Budget (memory \u00d7 utilization)', `${gib(c.budget_gib)} GiB`, 'budget'],
+      ['Weights', `${gib(c.weights_gib)} GiB`, 'weights'],
+      ['Activation peak (profiling run)', `${gib(c.activation_peak_gib)} GiB`, 'activation'],
+      ['Non-torch memory', `${gib(c.non_torch_gib)} GiB`, 'non-torch'],
+      ['Available for the KV cache', `${gib(c.available_gib)} GiB`, 'available'],
+      ['KV blocks', `${count(c.num_gpu_blocks)} \u00d7 ${c.block_size} tokens`, 'blocks'],
+      ['KV cache size', `${count(c.tokens)} tokens`, 'tokens'],
+      [`Max concurrency at ${count(c.max_model_len)} tokens`, `${c.max_concurrency.toFixed(2)}x`, 'concurrency'],
+    ];
+    $('#capacity-facts').replaceChildren(...rows.flatMap(([label, value, key]) => {
+      const dd = element('dd', { textContent: value });
+      dd.dataset.testid = 'capacity-' + key;
+      return [element('dt', { textContent: label }), dd];
+    }));
+    const verdict = $('[data-testid="capacity-verdict"]');
+    verdict.className = 'fit ' + (c.starts ? 'fits' : 'too-big');
+    verdict.textContent = c.starts
+      ? `vLLM starts: ${count(c.tokens)} tokens of KV cache, ${c.max_concurrency.toFixed(2)} requests of ${count(c.max_model_len)} tokens at once.`
+      : `vLLM would not start. ${c.refusal}`;
   }
 
   // The URL follows the form a moment later, off the path from input to result

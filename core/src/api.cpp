@@ -120,6 +120,16 @@ std::string estimate_to_json(const Request& request) {
     const double cpu = estimator->model_states(s).cpu;
     if (request.framework == Framework::deepspeed || cpu > 0) response["cpu_memory_gib"] = cpu / kBytesPerGiB;
   }
+  if (request.framework == Framework::vllm && s.framework_config.gpu_memory_gib) {
+    const KvCacheCapacity c = static_cast<const vLLMMemoryEstimator&>(*estimator).kv_cache_capacity(s);
+    response["kv_cache_capacity"] = {
+        {"budget_gib", c.budget_gib}, {"weights_gib", c.weights_gib}, {"non_torch_gib", c.non_torch_gib},
+        {"activation_peak_gib", c.activation_peak_gib}, {"available_gib", c.available_gib},
+        {"block_size", s.workload.block_size}, {"bytes_per_block", c.bytes_per_block},
+        {"num_gpu_blocks", c.num_gpu_blocks}, {"tokens", c.tokens}, {"max_model_len", s.workload.max_model_len},
+        {"max_concurrency", c.max_concurrency}, {"starts", c.starts}};
+    if (!c.starts) response["kv_cache_capacity"]["refusal"] = c.refusal;
+  }
   if (s.framework_config.gpu_memory_gib) {
     const double usable = detail::usable_gib(request);
     const double total = breakdown.total_gb();

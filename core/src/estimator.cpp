@@ -463,16 +463,75 @@ double vLLMMemoryEstimator::expert_shares_per_gpu(const Parallelism& p) const {
   return double(ceil_div(model_.moe.num_experts, p.expert_parallel_size));
 }
 
+double vLLMMemoryEstimator::estimate_model_weights(const Parallelism& p) const {
+  // VocabParallelEmbedding and ParallelLMHead pad the vocabulary to a multiple of 64 before
+  // splitting it over TP ranks (vllm/model_executor/layers/vocab_parallel_embedding.py,
+  // pad_vocab_size, DEFAULT_VOCAB_PADDING_SIZE).
+  const std::int64_t padded = ceil_div(model_.vocab_size, 64) * 64;
+  const double extra_rows = double(padded - model_.vocab_size) / double(p.tensor_parallel_size);
+  const double tables = (model_.tie_word_embeddings || model_.num_labels > 0) ? 1.0 : 2.0;
+  const double padding = extra_rows * double(model_.hidden_size) * tables * storage_bytes();
+  return (weight_bytes_per_gpu(p) + padding) / kBytesPerGiB;
+}
+
 double vLLMMemoryEstimator::estimate_activations(const Scenario& s) const {
-  // vLLM's profiling run pushes one batch of max_num_batched_tokens through the model
-  // (its attention kernels never hold s^2 scores) and samples max_num_seqs rows of fp32 logits.
+  // vLLM's profiling run (vllm/v1/worker/gpu_model_runner.py, profile_run): one batch of
+  // max_num_batched_tokens through the model (its attention kernels never hold s^2 scores),
+  // then a dummy sampler run over max_num_seqs rows of logits: fp32 logits, the sorted copy
+  // and its int64 indices for top-p/top-k, the softmax, its cumulative sum and the
+  // probabilities sampled from (about 32 bytes per vocabulary entry and row).
   const Workload& w = s.workload;
   const double tokens = std::min(double(w.max_num_batched_tokens),
                                  double(w.max_num_seqs) * double(w.max_model_len));
   Scenario flash = s;
   flash.framework_config.attention_implementation = AttentionImplementation::flash_attention_2;
-  const double logits = double(w.max_num_seqs) * double(model_.vocab_size) * 4.0;
-  return (layer_forward_bytes(tokens, 1, tokens, flash) + logits) / kBytesPerGiB;
+  const double rows = std::min(double(w.max_num_seqs), tokens);
+  const double sampler = rows * double(model_.vocab_size) / double(s.parallelism.tensor_parallel_size) * 32.0;
+  const double forward = layer_forward_bytes(tokens, 1, tokens, flash);
+  if (s.framework_config.vllm_engine == VllmEngine::v0) {
+    // V0 (vllm/worker/model_runner.py, profile_run) samples once the forward pass has freed its
+    // intermediates; only the final hidden states stay.
+    const double hidden = tokens * double(model_.hidden_size) * compute_dtype_bytes();
+    return std::max(forward, sampler + hidden) / kBytesPerGiB;
+  }
+  // V1's measured peaks hold both: the forward pass's working set and the sampler's.
+  return (forward + sampler) / kBytesPerGiB;
+}
+
+KvCacheCapacity vLLMMemoryEstimator::kv_cache_capacity(const Scenario& s) const {
+  // vllm/v1/worker/gpu_worker.py, determine_available_memory: the budget is the card's memory
+  // times gpu_memory_utilization; weights, the profiling run's activation peak and the growth
+  // of non-torch memory come off it; the rest holds KV blocks
+  // (vllm/v1/core/kv_cache_utils.py: num_blocks = available // (page_size x num_layers)).
+  const FrameworkConfig& f = s.framework_config;
+  const Workload& w = s.workload;
+  KvCacheCapacity c;
+  c.budget_gib = f.gpu_memory_gib.value_or(0) * f.gpu_memory_utilization;
+  c.weights_gib = estimate_model_weights(s.parallelism);
+  const double ranks = double(s.parallelism.tensor_parallel_size * s.parallelism.pipeline_parallel_size);
+  // Without a stated figure: 0.15 GiB on one GPU (the median of tests/data/vllm's logs) and
+  // about 0.25 GiB of NCCL buffers per further rank.
+  c.non_torch_gib = f.non_torch_memory_gib.value_or(0.15 + 0.25 * (ranks - 1));
+  c.activation_peak_gib = estimate_activations(s);
+  c.available_gib = c.budget_gib - c.weights_gib - c.non_torch_gib - c.activation_peak_gib;
+  c.bytes_per_block = double(w.block_size) * kv_cache_bytes_per_token(s);
+  if (c.available_gib > 0 && c.bytes_per_block > 0) {
+    c.num_gpu_blocks = std::int64_t(std::floor(c.available_gib * kBytesPerGiB / c.bytes_per_block));
+  }
+  c.tokens = c.num_gpu_blocks * w.block_size;
+  c.max_concurrency = double(c.tokens) / double(w.max_model_len);
+  if (c.available_gib <= 0) {
+    c.refusal = "No available memory for the cache blocks: weights, activations and non-torch memory take "
+                "more than gpu_memory_utilization leaves. Try increasing gpu_memory_utilization when "
+                "initializing the engine.";
+  } else if (c.tokens < w.max_model_len) {
+    c.refusal = "The model's max seq len (" + std::to_string(w.max_model_len) +
+                ") is larger than the maximum number of tokens that can be stored in KV cache (" +
+                std::to_string(c.tokens) + "). Try increasing gpu_memory_utilization or decreasing "
+                "max_model_len when initializing the engine.";
+  }
+  c.starts = c.refusal.empty();
+  return c;
 }
 
 double vLLMMemoryEstimator::estimate_kv_cache(const Scenario& s) const {

@@ -167,6 +167,16 @@ FrameworkConfig read_framework_config(ObjectReader& r, const MemoryEstimationPar
     }
     f.gpu_memory_utilization = *utilization;
   }
+  if (auto non_torch = r.number({"non_torch_memory_gib"})) {
+    if (*non_torch < 0 || *non_torch > 1e6) {
+      fail(r.path_of("non_torch_memory_gib"), "must be a number of GiB in [0, 1000000], got " + detail::quote_value(*non_torch));
+    }
+    f.non_torch_memory_gib = *non_torch;
+  }
+  if (auto engine = r.string({"vllm_engine"})) {
+    constexpr std::array<std::pair<std::string_view, VllmEngine>, 2> kEngines = {{{"v1", VllmEngine::v1}, {"v0", VllmEngine::v0}}};
+    f.vllm_engine = choose(r.path_of("vllm_engine"), *engine, kEngines);
+  }
   // The spec lets these two override the parameters of the same name, within the same bounds.
   double ratio = params.graph_memory_overhead_ratio, scaling = params.graph_batch_scaling_factor;
   if (r.find({"graph_memory_overhead_ratio"})) {

@@ -1,4 +1,6 @@
 // Framework policies over a ModelSpec: weights per GPU, KV cache, activations, training states.
+#include <cmath>
+
 #include <doctest/doctest.h>
 
 #include "llmmem/api.hpp"
@@ -7,6 +9,7 @@
 
 using namespace llmmem;
 using llmmem::testing::corpus_config;
+using llmmem::testing::estimate_ok;
 using llmmem::testing::json;
 
 namespace {
@@ -163,3 +166,47 @@ TEST_CASE("fragmentation and safety margin follow the spec") {
   CHECK(b.total_gb() == doctest::Approx(base * 1.05 + b.safety_margin_gb));
 }
 
+
+TEST_CASE("vLLM's start-up KV cache arithmetic: budget, blocks, tokens, concurrency, refusal") {
+  json request = {{"config", corpus_config("llama-3.1-8b.json")},
+                  {"framework", "vllm"},
+                  {"workload", {{"max_model_len", 32768}, {"max_num_seqs", 256}, {"max_num_batched_tokens", 8192}}},
+                  {"framework_config", {{"gpu_memory_gib", 79.19}, {"non_torch_memory_gib", 0.2}}}};
+  const json c = estimate_ok(request).at("kv_cache_capacity");
+  const double budget = 79.19 * 0.9;
+  CHECK(c.at("budget_gib").get<double>() == doctest::Approx(budget));
+  // 8,030,261,248 bf16 parameters; 128,256 is already a multiple of 64, so no padding.
+  CHECK(c.at("weights_gib").get<double>() == doctest::Approx(8'030'261'248.0 * 2 / (1 << 30)));
+  const double available = budget - c.at("weights_gib").get<double>() - 0.2 - c.at("activation_peak_gib").get<double>();
+  CHECK(c.at("available_gib").get<double>() == doctest::Approx(available));
+  // 32 layers x 8 KV heads x 128 x 2 (K, V) x 2 bytes = 128 KiB per token; 16 tokens a block.
+  CHECK(c.at("bytes_per_block").get<double>() == 16 * 131072.0);
+  const std::int64_t blocks = std::int64_t(std::floor(available * (1 << 30) / (16 * 131072.0)));
+  CHECK(c.at("num_gpu_blocks") == blocks);
+  CHECK(c.at("tokens") == blocks * 16);
+  CHECK(c.at("max_concurrency").get<double>() == doctest::Approx(double(blocks * 16) / 32768));
+  CHECK(c.at("starts") == true);
+  CHECK_FALSE(c.contains("refusal"));
+
+  request["framework_config"]["gpu_memory_utilization"] = 0.2;  // 15.8 GiB: the weights alone take 15
+  const json none = estimate_ok(request).at("kv_cache_capacity");
+  CHECK(none.at("starts") == false);
+  CHECK(none.at("num_gpu_blocks") == 0);
+  CHECK(none.at("refusal").get<std::string>().rfind("No available memory for the cache blocks", 0) == 0);
+
+  request["framework_config"]["gpu_memory_utilization"] = 0.3;  // some blocks, fewer than one request needs
+  request["workload"]["max_model_len"] = 131072;
+  const json short_of_one = estimate_ok(request).at("kv_cache_capacity");
+  CHECK(short_of_one.at("starts") == false);
+  CHECK(short_of_one.at("refusal").get<std::string>().find("max seq len (131072)") != std::string::npos);
+}
+
+TEST_CASE("vLLM pads the vocabulary to a multiple of 64 before splitting it") {
+  json config = corpus_config("llama-2-7b-hf.json");
+  config["vocab_size"] = 32001;  // 32064 rows once padded: 63 more, in the embedding and lm_head
+  const json transformers = estimate_ok({{"config", config}});
+  const json vllm = estimate_ok({{"config", config}, {"framework", "vllm"}});
+  const double extra = 63.0 * 4096 * 2 * 2 / (1 << 30);
+  CHECK(vllm.at("breakdown").at("model_weights").get<double>() -
+            transformers.at("breakdown").at("model_weights").get<double>() == doctest::Approx(extra));
+}

@@ -99,3 +99,83 @@ export function modelCounts(estimate) {
              counted, vision: model.vision_parameters, adjustment: kind ?? null, convention: entry.count_convention };
   });
 }
+
+const GIB = 1024 ** 3;
+
+/**
+ * vLLM start-up logs (tests/data/vllm/startup_logs.json) against the capacity the estimator
+ * computes. Per mapped record: weights against "model weights take" / "Model loading took";
+ * the KV tokens (or blocks) that the logged KV memory holds at our bytes per block; the
+ * available KV memory against the logged one, as a share of the budget; whether it starts.
+ */
+export function vllmAccuracy(estimate) {
+  const data = JSON.parse(readFileSync(dataUrl('../vllm/startup_logs.json'), 'utf8'));
+  const rows = data.records.map((record) => {
+    const row = { id: record.id, model: record.model, version: record.vllm_version, engine: record.engine };
+    const { mapping, parsed } = record;
+    if (mapping.excluded) return { ...row, kind: 'excluded', reason: mapping.excluded };
+    const s = mapping.settings;
+    const utilization = parsed.gpu_memory_utilization ?? record.settings.gpu_memory_utilization;
+    const total = parsed.total_gpu_memory_gib ?? null;
+    const request = {
+      config: configFor(mapping.config, data.configs),
+      framework: 'vllm',
+      workload: { max_num_seqs: s.max_num_seqs, max_model_len: s.max_model_len,
+                  max_num_batched_tokens: s.max_num_batched_tokens, block_size: s.block_size },
+      parallelism: { tensor_parallel_size: s.tensor_parallel_size ?? 1 },
+      framework_config: { vllm_engine: s.vllm_engine, ...(total && utilization ? { gpu_memory_gib: total, gpu_memory_utilization: utilization } : {}) },
+    };
+    const result = estimate(request);
+    const bytesPerBlock = result.kv_cache_bytes_per_token * s.block_size;
+    const out = { ...row, kind: 'mapped', note: mapping.note };
+    const loggedWeights = parsed.weights_gib ?? parsed.model_loading_gib;
+    if (loggedWeights != null && loggedWeights > 0) {
+      out.weights = { logged: loggedWeights, predicted: result.breakdown.model_weights };
+      out.weights.error = (out.weights.predicted - loggedWeights) / loggedWeights;
+    }
+    // The blocks the logged KV memory holds at our bytes per block; the log rounds GiB to 2
+    // decimals, so a few blocks either way are the log's rounding, not ours.
+    const loggedBlocks = parsed.num_gpu_blocks ?? (parsed.kv_cache_tokens != null ? parsed.kv_cache_tokens / s.block_size : null);
+    if (parsed.kv_cache_gib > 0 && loggedBlocks) {
+      const predicted = Math.floor(parsed.kv_cache_gib * GIB / bytesPerBlock);
+      const slack = Math.ceil(0.005 * GIB / bytesPerBlock) + 1;
+      out.blocks = { logged: loggedBlocks, predicted, holds: Math.abs(predicted - loggedBlocks) <= slack };
+    } else if (loggedBlocks && parsed.kv_cache_gib == null) {
+      out.blocks = { logged: loggedBlocks, predicted: null, holds: null };
+    }
+    if (parsed.max_concurrency != null && loggedBlocks) {
+      const concurrency = loggedBlocks * s.block_size / s.max_model_len;
+      out.concurrency = { logged: parsed.max_concurrency, predicted: concurrency,
+                          holds: Math.abs(concurrency - parsed.max_concurrency) <= 0.006 };
+    }
+    const capacity = result.kv_cache_capacity;
+    if (capacity && parsed.kv_cache_gib != null) {
+      out.available = { logged: parsed.kv_cache_gib, predicted: capacity.available_gib, budget: capacity.budget_gib,
+                        activation_logged: parsed.activation_peak_gib, activation_predicted: capacity.activation_peak_gib };
+      out.available.error_of_budget = (capacity.available_gib - parsed.kv_cache_gib) / capacity.budget_gib;
+      const loggedStarts = parsed.kv_cache_gib > 0 && (loggedBlocks == null || loggedBlocks * s.block_size >= s.max_model_len);
+      out.starts = { logged: loggedStarts, predicted: capacity.starts };
+    }
+    return out;
+  });
+  const mapped = rows.filter((row) => row.kind === 'mapped');
+  const withWeights = mapped.filter((row) => row.weights);
+  const withBlocks = mapped.filter((row) => row.blocks && row.blocks.holds !== null);
+  const withAvailable = mapped.filter((row) => row.available);
+  return {
+    rows,
+    summary: {
+      records: rows.length,
+      mapped: mapped.length,
+      weights_within_2_percent: withWeights.filter((row) => Math.abs(row.weights.error) <= 0.02).length,
+      weights_checked: withWeights.length,
+      blocks_reproduced: withBlocks.filter((row) => row.blocks.holds).length,
+      blocks_checked: withBlocks.length,
+      concurrency_reproduced: mapped.filter((row) => row.concurrency?.holds).length,
+      concurrency_checked: mapped.filter((row) => row.concurrency).length,
+      available_within_2_percent_of_budget: withAvailable.filter((row) => Math.abs(row.available.error_of_budget) <= 0.02).length,
+      available_checked: withAvailable.length,
+      start_verdicts_right: withAvailable.filter((row) => row.starts.logged === row.starts.predicted).length,
+    },
+  };
+}

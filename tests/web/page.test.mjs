@@ -154,3 +154,20 @@ test('training: sensible defaults, LoRA shrinks the states, the phases and CPU m
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test('vLLM capacity: blocks, tokens and concurrency on the chosen GPU, and a refusal when it cannot start', async () => {
+  const page = await site.open();
+  await page.selectOption('[data-testid="framework"]', 'vllm');
+  assert.ok(await page.isHidden('[data-testid="capacity"]'));
+  await page.fill('[data-testid="framework_config.gpu_memory_gib"]', '79.19');
+  await page.fill('[data-testid="workload.max_model_len"]', '32768');
+  assert.ok(await page.isVisible('[data-testid="capacity"]'));
+  const verdict = () => page.textContent('[data-testid="capacity-verdict"]');
+  assert.match(await verdict(), /^vLLM starts: [\d,]+ tokens of KV cache, \d+\.\d\d requests of 32,768 tokens at once\.$/);
+  // Llama-3.1-8B: 128 KiB per token, so a block of 16 tokens is 2 MiB.
+  assert.match(await page.textContent('[data-testid="capacity-blocks"]'), /^[\d,]+ × 16 tokens$/);
+  await page.fill('[data-testid="framework_config.gpu_memory_utilization"]', '0.2');
+  assert.match(await verdict(), /^vLLM would not start\. No available memory for the cache blocks/);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

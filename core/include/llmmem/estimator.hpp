@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "llmmem/breakdown.hpp"
@@ -131,12 +132,30 @@ class MoEMemoryEstimator : public TransformersMemoryEstimator {
   const char* kind() const override { return "MoEMemoryEstimator"; }
 };
 
+/// What vLLM prints at start-up about its KV cache, computed as it computes it.
+struct KvCacheCapacity {
+  double budget_gib = 0;           // total GPU memory x gpu_memory_utilization
+  double weights_gib = 0;          // as vLLM loads them (vocabulary padded to 64)
+  double non_torch_gib = 0;        // CUDA context growth, NCCL and cuBLAS buffers
+  double activation_peak_gib = 0;  // the profiling run's peak
+  double available_gib = 0;        // what is left for the KV cache (negative: it does not start)
+  double bytes_per_block = 0;      // block_size tokens of every layer on this GPU
+  std::int64_t num_gpu_blocks = 0;
+  std::int64_t tokens = 0;
+  double max_concurrency = 0;      // requests of max_model_len tokens served at once
+  bool starts = false;
+  std::string refusal;             // why vLLM would refuse to start, in its words
+};
+
 /// vLLM serving: paged KV cache for max_num_seqs x max_model_len, CUDA graphs.
 class vLLMMemoryEstimator : public MemoryEstimator {
  public:
   using MemoryEstimator::MemoryEstimator;
   const char* kind() const override { return "vLLMMemoryEstimator"; }
+  double estimate_model_weights(const Parallelism& parallelism) const override;
   double estimate_activations(const Scenario& scenario) const override;
+  /// The KV cache capacity of a GPU of framework_config.gpu_memory_gib (required).
+  KvCacheCapacity kv_cache_capacity(const Scenario& scenario) const;
   double estimate_kv_cache(const Scenario& scenario) const override;
   double estimate_cuda_graphs(const Scenario& scenario) const override;
   double kv_elements_per_token_per_layer(const Parallelism& parallelism) const override;

@@ -35,6 +35,10 @@ enum class FineTuning { full, lora, qlora };
 /// CEWithChunkedOutputLoss, 8 chunks).
 enum class LossImplementation { standard, chunked };
 
+/// vLLM's engine generation: V1 (the default since 0.8, the only one from 0.11) or the
+/// legacy V0, whose profiling run peaks differently.
+enum class VllmEngine { v1, v0 };
+
 /// PyTorch FSDP over data_parallel_size ranks: none is DDP (every rank a replica),
 /// shard_grad_op shards gradients and optimizer states (ZeRO-2), full_shard also the weights (ZeRO-3).
 enum class FsdpSharding { none, shard_grad_op, full_shard };
@@ -83,6 +87,10 @@ struct FrameworkConfig {
   AttentionImplementation attention_implementation = AttentionImplementation::sdpa;
   std::optional<double> gpu_memory_gib;
   double gpu_memory_utilization = 0.9;
+  // vLLM: memory outside PyTorch's allocator that the profiling run sees grow (CUDA context,
+  // NCCL, cuBLAS workspaces); measured per setup, so a request may state its own.
+  std::optional<double> non_torch_memory_gib;
+  VllmEngine vllm_engine = VllmEngine::v1;
   // The spec lets the framework config override these two parameters.
   std::optional<double> graph_memory_overhead_ratio;
   std::optional<double> graph_batch_scaling_factor;
