@@ -76,6 +76,15 @@
   ];
   const FIELDS = SECTIONS.flatMap((section) => section.fields);
 
+  // What each card reports to the framework (torch.cuda.mem_get_info's total, as vLLM logs it
+  // where tests/data/vllm has a log; otherwise the vendor's memory less the driver's reserve).
+  const GPUS = [
+    ['H100 80GB SXM', 79.19], ['H100 80GB PCIe', 79.19], ['H200 141GB', 139.8], ['B200 180GB', 178.4],
+    ['A100 80GB', 79.25], ['A100 40GB', 39.39], ['L40S 48GB', 44.39], ['L4 24GB', 22.06],
+    ['A10G 24GB', 22.07], ['T4 16GB', 14.56], ['V100 32GB', 31.74], ['V100 16GB', 15.77],
+    ['RTX 3090 24GB', 23.58], ['RTX 4090 24GB', 23.64], ['RTX 5090 32GB', 31.36], ['MI300X 192GB', 191.98],
+  ];
+
   const BREAKDOWN = [
     ['model_weights', 'Model weights'], ['activations', 'Activations'], ['gradients', 'Gradients'],
     ['optimizer_states', 'Optimizer states'], ['kv_cache', 'KV cache'], ['cuda_graphs', 'CUDA graphs'],
@@ -93,6 +102,8 @@
 
   const inputs = new Map();  // path -> input/select
   let calculator = null;
+  let lastRequest = null;    // the request behind the shown result (solver, exports)
+  let lastResult = null;
   let configError = null;    // set when the textarea does not hold a JSON config
 
   function buildForm() {
@@ -125,9 +136,38 @@
       if (section.advanced) {
         fieldset.append(element('details', {}, [element('summary', { textContent: 'Show the spec\u2019s tunable overheads' }), container]));
       }
+      section.fieldset = fieldset;
       host.append(fieldset);
     }
   }
+
+  // The GPU picker fills framework_config.gpu_memory_gib; any other value reads as "Custom".
+  function buildGpuPicker() {
+    const memory = inputs.get('framework_config.gpu_memory_gib');
+    const picker = element('select', { id: 'gpu', name: 'gpu' }, [
+      element('option', { value: '', textContent: 'None (no fit check)' }),
+      ...GPUS.map(([name, gib]) => element('option', { value: String(gib), textContent: `${name} (${gib} GiB)` })),
+      element('option', { value: 'custom', textContent: 'Custom: type its memory' }),
+    ]);
+    picker.dataset.testid = 'gpu';
+    const wrapper = element('div', { className: 'field' }, [element('label', { htmlFor: 'gpu', textContent: 'GPU' }), picker]);
+    memory.closest('.field').before(wrapper);
+    // 'input' reaches the picker before the form's listener re-estimates.
+    picker.addEventListener('input', () => {
+      if (picker.value !== 'custom') memory.value = picker.value;
+      if (picker.value === 'custom') memory.focus();
+    });
+    syncGpuPicker();
+  }
+
+  function syncGpuPicker() {
+    const picker = $('#gpu');
+    const memory = inputs.get('framework_config.gpu_memory_gib').value.trim();
+    const known = GPUS.find(([, gib]) => String(gib) === memory);
+    picker.value = memory === '' ? '' : known ? String(known[1]) : 'custom';
+  }
+
+  const gpuName = (gib) => (GPUS.find(([, value]) => value === gib) || ['a GPU of ' + gib + ' GiB'])[0];
 
   function buildPresets() {
     const select = $('#preset');
@@ -196,6 +236,10 @@
   /** The request object the form describes (without the config), as sent and shared. */
   function scenarioFromForm() {
     const scenario = {};
+    for (const section of SECTIONS) {
+      // A group with nothing that applies (Training, when serving) is hidden whole.
+      section.fieldset.hidden = !section.advanced && !section.fields.some(applies);
+    }
     for (const field of FIELDS) {
       field.wrapper.hidden = !applies(field);
       const raw = inputs.get(field.path).value;
@@ -255,11 +299,16 @@
     fit.hidden = !result.fit;
     if (result.fit) {
       const f = result.fit;
+      const p = lastRequest.parallelism || {};
+      const gpus = (p.tensor_parallel_size || 1) * (p.pipeline_parallel_size || 1) * (p.data_parallel_size || 1);
+      const where = `${gpus} \u00d7 ${gpuName(f.gpu_memory_gib)}`;
       fit.className = 'fit ' + (f.fits ? 'fits' : 'too-big');
       fit.textContent = f.fits
-        ? `Fits: ${gib(f.headroom_gib)} GiB to spare of ${gib(f.usable_gib)} GiB usable.`
-        : `Does not fit: needs ${gib(-f.headroom_gib)} GiB more than the ${gib(f.usable_gib)} GiB usable.`;
+        ? `Fits on ${where}: ${gib(f.headroom_gib)} GiB to spare per GPU of ${gib(f.usable_gib)} GiB usable.`
+        : `Does not fit on ${where}: needs ${gib(-f.headroom_gib)} GiB more per GPU than the ${gib(f.usable_gib)} GiB usable.` +
+          fitsOnlyWith();
     }
+    renderSolver(result);
     const facts = [
       ['Architecture', m.architecture, 'architecture'],
       ['Parameters', count(m.total_parameters), 'total_parameters'],
@@ -279,6 +328,74 @@
     }));
     $('[data-testid="warnings"]').replaceChildren(...result.warnings.map((text) => element('li', { textContent: text })));
     $('#notes-title').hidden = result.warnings.length === 0;
+  }
+
+  // The solver's answers for the chosen GPU: how far the workload can grow, how few GPUs do.
+  const workloadFields = () => framework() === 'vllm'
+    ? [['workload.max_num_seqs', 'Largest max_num_seqs'], ['workload.max_model_len', 'Longest max_model_len']]
+    : [['workload.batch_size', 'Largest batch'], ['workload.sequence_length', 'Longest sequence']];
+
+  function solveField(field) {
+    try {
+      return calculator.solve(lastRequest, field);
+    } catch (error) {
+      return null;  // the estimate itself reports bad input
+    }
+  }
+
+  function fitsOnlyWith() {
+    const answer = solveField('parallelism.tensor_parallel_size');
+    return answer && answer.value != null ? ` Fits with tensor_parallel_size ${answer.value}.` : ' No tensor-parallel size up to the heads makes it fit.';
+  }
+
+  function renderSolver(result) {
+    const panel = $('[data-testid="solver"]');
+    panel.hidden = !result.fit;
+    if (!result.fit) return;
+    const rows = [...workloadFields(), ['parallelism.tensor_parallel_size', 'Fewest tensor-parallel GPUs']].map(([field, label]) => {
+      const answer = solveField(field);
+      const text = !answer ? '\u2014' : answer.value == null ? 'none fits'
+        : `${count(answer.value)} (${gib(answer.total_gib)} GiB` +
+          (answer.step_past ? `; ${count(answer.step_past.value)} needs ${gib(answer.step_past.total_gib)} GiB)` : ')');
+      const dd = element('dd', { textContent: text });
+      dd.dataset.testid = 'solver-' + field;
+      if (answer && answer.value != null) dd.dataset.value = String(answer.value);
+      return [element('dt', { textContent: label }), dd];
+    });
+    $('#solver-facts').replaceChildren(...rows.flat());
+  }
+
+  // Export: the response as JSON, the breakdown as a Markdown table, the link.
+  function markdownTable(result) {
+    const lines = ['| Component | GiB per GPU |', '| --- | ---: |',
+      ...BREAKDOWN.map(([key, label]) => `| ${label} | ${gib(result.breakdown[key])} |`)];
+    const m = result.model;
+    return `**${m.architecture}** (${count(m.total_parameters)} parameters), ${result.estimator}, ${result.mode}\n\n${lines.join('\n')}\n`;
+  }
+
+  function buildExports() {
+    $('[data-testid="export-json"]').addEventListener('click', () => {
+      if (!lastResult) return;
+      const blob = new Blob([JSON.stringify({ request: lastRequest, response: lastResult }, null, 2)], { type: 'application/json' });
+      const link = element('a', { href: URL.createObjectURL(blob), download: 'llm-memory-estimate.json' });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+    });
+    const copy = async (text, what) => {
+      const status = $('[data-testid="export-status"]');
+      try {
+        await navigator.clipboard.writeText(text);
+        status.textContent = `${what} copied.`;
+      } catch (error) {
+        status.textContent = `Could not copy (${error.message}); select and copy it from here:`;
+        $('[data-testid="export-text"]').hidden = false;
+      }
+      $('[data-testid="export-text"]').value = text;
+    };
+    $('[data-testid="export-markdown"]').addEventListener('click', () => lastResult && copy(markdownTable(lastResult), 'Markdown table'));
+    $('[data-testid="export-link"]').addEventListener('click', () => copy(location.href, 'Link'));
   }
 
   // vLLM's start-up arithmetic for the chosen GPU: what it would print, or why it would refuse.
@@ -326,7 +443,9 @@
     if (!calculator) return;
     if (configError) return showError(configError);
     try {
-      const result = calculator.estimate({ config, ...scenario });
+      lastRequest = { config, ...scenario };
+      const result = calculator.estimate(lastRequest);
+      lastResult = result;
       showError(null);
       render(result);
       if (!performance.getEntriesByName('first-breakdown').length) performance.mark('first-breakdown');
@@ -400,6 +519,8 @@
   buildPresets();
   buildBreakdownRows();
   const linkProblem = restoreState();
+  buildGpuPicker();
+  buildExports();
   const linkError = $('[data-testid="link-error"]');
   linkError.hidden = !linkProblem;
   linkError.textContent = linkProblem ?? '';
@@ -407,6 +528,7 @@
   $('#scenario').addEventListener('input', () => { linkError.hidden = true; }, { once: true });
   $('#scenario').addEventListener('input', (event) => {
     if (event.target.id === 'config-text') $('#preset').value = '';
+    if (event.target.id === 'field-framework_config-gpu_memory_gib') syncGpuPicker();
     if (event.target.id !== 'config-file') update();
   });
   $('#preset').addEventListener('change', (event) => {

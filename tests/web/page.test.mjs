@@ -171,3 +171,63 @@ test('vLLM capacity: blocks, tokens and concurrency on the chosen GPU, and a ref
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test('GPU fit: a catalogue card, the verdict with the GPU count, and how it could fit', async () => {
+  const page = await site.open();
+  await page.fill('[data-testid="workload.sequence_length"]', '8192');
+  await page.selectOption('[data-testid="gpu"]', { label: 'L4 24GB (22.06 GiB)' });
+  assert.equal(await page.inputValue('[data-testid="framework_config.gpu_memory_gib"]'), '22.06');
+  const verdict = () => page.textContent('[data-testid="fit"]');
+  assert.match(await verdict(), /^Fits on 1 × L4 24GB: \d+\.\d\d GiB to spare per GPU/);
+  await page.fill('[data-testid="workload.batch_size"]', '16');
+  assert.match(await verdict(), /^Does not fit on 1 × L4 24GB: needs [\d.]+ GiB more per GPU .* Fits with tensor_parallel_size (2|4|8)\.$/);
+  await page.fill('[data-testid="parallelism.tensor_parallel_size"]', '8');
+  assert.match(await verdict(), /^Fits on 8 × L4 24GB/);
+  // A memory typed by hand reads as a custom GPU.
+  await page.fill('[data-testid="framework_config.gpu_memory_gib"]', '30');
+  assert.equal(await page.inputValue('[data-testid="gpu"]'), 'custom');
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('solver: its answers fit, and one step past them does not', async () => {
+  const page = await site.open();
+  await page.selectOption('[data-testid="gpu"]', { label: 'A100 40GB (39.39 GiB)' });
+  const answer = async (field) => Number(await page.getAttribute(`[data-testid="solver-${field}"]`, 'data-value'));
+  const batch = await answer('workload.batch_size');
+  assert.ok(batch >= 1);
+  const fits = async () => page.getAttribute('[data-testid="fit"]', 'class');
+  await page.fill('[data-testid="workload.batch_size"]', String(batch));
+  assert.match(await fits(), /fits/);
+  assert.doesNotMatch(await fits(), /too-big/);
+  await page.fill('[data-testid="workload.batch_size"]', String(batch + 1));
+  assert.match(await fits(), /too-big/);
+  // At batch 8 the longest sequence is bounded by memory (not by the model's context limit).
+  await page.fill('[data-testid="workload.batch_size"]', '8');
+  const context = await answer('workload.sequence_length');
+  assert.match(await page.textContent('[data-testid="solver-workload.sequence_length"]'), /needs/);
+  await page.fill('[data-testid="workload.sequence_length"]', String(context));
+  assert.doesNotMatch(await fits(), /too-big/);
+  await page.fill('[data-testid="workload.sequence_length"]', String(context + 1));
+  assert.match(await fits(), /too-big/);
+  await page.close();
+});
+
+test('exports: the response as JSON, the breakdown as Markdown, the link', async () => {
+  const context = await site.browser.newContext();
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: site.url });
+  const page = await context.newPage();
+  await page.goto(site.url);
+  await page.waitForSelector('html[data-ready="true"]');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-json"]')]);
+  const exported = JSON.parse(await (await import('node:fs/promises')).readFile(await download.path(), 'utf8'));
+  assert.equal(exported.response.model.total_parameters, 8030261248);
+  assert.equal(exported.response.breakdown.total, Number(await page.getAttribute('[data-testid="breakdown-total"]', 'data-value')));
+  await page.click('[data-testid="export-markdown"]');
+  const markdown = await page.evaluate(() => navigator.clipboard.readText());
+  assert.match(markdown, /^\*\*LlamaForCausalLM\*\* \(8,030,261,248 parameters\)/);
+  assert.match(markdown, new RegExp(`\\| Total \\| ${(await page.textContent('[data-testid="breakdown-total"]')).replace('.', '\\.')} \\|`));
+  await page.click('[data-testid="export-link"]');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), page.url());
+  await context.close();
+});
