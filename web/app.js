@@ -373,6 +373,46 @@
     return `**${m.architecture}** (${count(m.total_parameters)} parameters), ${result.estimator}, ${result.mode}\n\n${lines.join('\n')}\n`;
   }
 
+  // Fetch by model id: <base>/<id>/resolve/main/config.json, as the hub lays files out. The
+  // token goes in the Authorization header of this one request and nowhere else.
+  async function fetchFromHub() {
+    const status = $('[data-testid="hub-status"]');
+    const id = $('#hub-id').value.trim();
+    const base = ($('#hub-base').value.trim() || 'https://huggingface.co').replace(/\/+$/, '');
+    const token = $('#hub-token').value.trim();
+    status.className = '';
+    if (!/^[\w.-]+(\/[\w.-]+)?$/.test(id)) {
+      status.className = 'field-error';
+      status.textContent = `"${id}" is not a model id (organisation/name, e.g. meta-llama/Llama-3.1-8B).`;
+      return;
+    }
+    status.textContent = `Fetching ${id}\u2026`;
+    let response;
+    try {
+      response = await fetch(`${base}/${id}/resolve/main/config.json`,
+        { headers: token ? { Authorization: `Bearer ${token}` } : {}, credentials: 'omit', cache: 'no-store' });
+    } catch (error) {
+      status.className = 'field-error';
+      status.textContent = `Could not reach ${base}: you may be offline, or the host does not allow this page to fetch from it. Presets and pasted configs still work.`;
+      return;
+    }
+    const problems = {
+      401: `${id} is gated or private: paste an access token that has access to it (Hub settings).`,
+      403: `${id} is gated: accept its licence on the hub, then use an access token (Hub settings).`,
+      404: `No config.json for ${id} at ${base}: check the model id.`,
+    };
+    if (!response.ok) {
+      status.className = 'field-error';
+      status.textContent = problems[response.status] ?? `${base} answered HTTP ${response.status} for ${id}.`;
+      return;
+    }
+    const text = await response.text();
+    $('#config-text').value = text;
+    $('#preset').value = '';
+    status.textContent = `Loaded ${id}'s config.json from ${base}.`;
+    update();
+  }
+
   function buildExports() {
     $('[data-testid="export-json"]').addEventListener('click', () => {
       if (!lastResult) return;
@@ -521,12 +561,15 @@
   const linkProblem = restoreState();
   buildGpuPicker();
   buildExports();
+  $('[data-testid="hub-fetch"]').addEventListener('click', fetchFromHub);
+  $('#hub-id').addEventListener('keydown', (event) => { if (event.key === 'Enter') fetchFromHub(); });
   const linkError = $('[data-testid="link-error"]');
   linkError.hidden = !linkProblem;
   linkError.textContent = linkProblem ?? '';
 
   $('#scenario').addEventListener('input', () => { linkError.hidden = true; }, { once: true });
   $('#scenario').addEventListener('input', (event) => {
+    if (event.target.closest('.hub')) return;  // the hub controls are not part of the scenario
     if (event.target.id === 'config-text') $('#preset').value = '';
     if (event.target.id === 'field-framework_config-gpu_memory_gib') syncGpuPicker();
     if (event.target.id !== 'config-file') update();

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { serve } from '../../scripts/serve.mjs';
 import { repoRoot } from './scenarios.mjs';
 
-export async function startPage() {
-  const server = await serve(join(repoRoot, 'web'), 0);
+export async function startPage(root = join(repoRoot, 'web')) {
+  const server = await serve(root, 0);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
