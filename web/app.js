@@ -309,6 +309,7 @@
           fitsOnlyWith();
     }
     renderSolver(result);
+    renderCharts(result);
     const facts = [
       ['Architecture', m.architecture, 'architecture'],
       ['Parameters', count(m.total_parameters), 'total_parameters'],
@@ -363,6 +364,105 @@
       return [element('dt', { textContent: label }), dd];
     });
     $('#solver-facts').replaceChildren(...rows.flat());
+  }
+
+  // Charts: the total against context length and against batch, from one sweep each (the
+  // config parsed once), with the chosen GPU's usable memory as a line.
+  const SVG = 'http://www.w3.org/2000/svg';
+  const svg = (tag, attributes = {}) => {
+    const node = document.createElementNS(SVG, tag);
+    for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
+    return node;
+  };
+
+  function chartAxes() {
+    const vllm = framework() === 'vllm';
+    const limit = Number(lastRequest.config && (lastRequest.config.max_position_embeddings || lastRequest.config.n_positions)) || 131072;
+    const powers = (from, to) => { const out = []; for (let v = from; v <= to; v *= 2) out.push(v); return out; };
+    return [
+      { key: 'context', field: vllm ? 'workload.max_model_len' : 'workload.sequence_length', label: 'context length (tokens)',
+        values: powers(512, Math.max(1024, Math.min(limit, 1 << 20))) },
+      { key: 'batch', field: vllm ? 'workload.max_num_seqs' : 'workload.batch_size', label: vllm ? 'max_num_seqs' : 'batch size',
+        values: powers(1, 512) },
+    ];
+  }
+
+  function renderCharts(result) {
+    const host = $('#charts');
+    const usable = result.fit ? result.fit.usable_gib : null;
+    const charts = chartAxes().map((axis) => {
+      let sweep;
+      try {
+        sweep = calculator.sweep(lastRequest, axis.field, axis.values);
+      } catch (error) {
+        return null;
+      }
+      const totals = sweep.breakdown.total;
+      const width = 320, height = 180, left = 44, bottom = 28, top = 10, right = 8;
+      const top_value = Math.max(...totals, usable ?? 0) * 1.05;
+      const x = (i) => left + (width - left - right) * (i / Math.max(1, axis.values.length - 1));
+      const y = (v) => top + (height - top - bottom) * (1 - v / top_value);
+      const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img',
+        'aria-label': `Total GiB per GPU against ${axis.label}: ${axis.values.map((v, i) => `${v}: ${totals[i].toFixed(1)}`).join(', ')}` });
+      chart.dataset.testid = 'chart-' + axis.key;
+      chart.dataset.points = JSON.stringify(axis.values.map((v, i) => [v, totals[i]]));
+      chart.append(svg('line', { x1: left, y1: y(0), x2: width - right, y2: y(0), class: 'axis' }));
+      chart.append(svg('line', { x1: left, y1: top, x2: left, y2: y(0), class: 'axis' }));
+      for (const v of [0, top_value / 2 / 1.05, top_value / 1.05]) {
+        const label = svg('text', { x: left - 4, y: y(v) + 4, class: 'tick', 'text-anchor': 'end' });
+        label.textContent = v.toFixed(0);
+        chart.append(label);
+      }
+      axis.values.forEach((v, i) => {
+        if (i % 2 && axis.values.length > 6) return;
+        const label = svg('text', { x: x(i), y: height - 10, class: 'tick', 'text-anchor': 'middle' });
+        label.textContent = v >= 1024 ? `${v / 1024}k` : String(v);
+        chart.append(label);
+      });
+      if (usable != null) {
+        const line = svg('line', { x1: left, y1: y(usable), x2: width - right, y2: y(usable), class: 'gpu-line' });
+        line.dataset.testid = 'chart-gpu-line';
+        chart.append(line);
+      }
+      chart.append(svg('polyline', { points: totals.map((v, i) => `${x(i)},${y(v)}`).join(' '), class: 'total-line' }));
+      const caption = element('figcaption', { textContent: `Total GiB per GPU against ${axis.label}` + (usable != null ? '; the line is the GPU\u2019s usable memory' : '') });
+      return element('figure', {}, [chart, caption]);
+    }).filter(Boolean);
+    host.replaceChildren(...charts);
+  }
+
+  // Compare: up to three pinned scenarios side by side.
+  const pinned = [];
+  function describe(request) {
+    const parts = [request.framework || 'transformers'];
+    const w = request.workload || {}, p = request.parallelism || {}, f = request.framework_config || {};
+    if (w.kv_cache_dtype) parts.push(`KV ${w.kv_cache_dtype}`);
+    if (p.tensor_parallel_size > 1) parts.push(`TP ${p.tensor_parallel_size}`);
+    if (w.batch_size) parts.push(`batch ${w.batch_size}`);
+    if (w.sequence_length) parts.push(`seq ${w.sequence_length}`);
+    if (request.framework === 'vllm') parts.push(`${w.max_num_seqs ?? 256} seqs x ${w.max_model_len ?? 4096}`);
+    if (f.fine_tuning && f.fine_tuning !== 'full') parts.push(f.fine_tuning);
+    return `${lastResult.model.architecture}, ${parts.join(', ')}`;
+  }
+
+  function renderComparison() {
+    const table = $('[data-testid="compare"]');
+    table.hidden = pinned.length === 0;
+    const head = element('tr', {}, [element('th', { scope: 'col', textContent: 'Component' }),
+      ...pinned.map((pin, i) => {
+        const remove = element('button', { type: 'button', textContent: '\u00d7', title: 'Remove' });
+        remove.setAttribute('aria-label', `Remove scenario ${i + 1}`);
+        remove.addEventListener('click', () => { pinned.splice(i, 1); renderComparison(); });
+        return element('th', { scope: 'col', className: 'num' }, [`${i + 1}. ${pin.label} `, remove]);
+      })]);
+    const rows = BREAKDOWN.map(([key, label]) => element('tr', { className: key === 'total' ? 'total' : '' }, [
+      element('td', { textContent: label }),
+      ...pinned.map((pin) => {
+        const cell = element('td', { className: 'num', textContent: gib(pin.breakdown[key]) });
+        cell.dataset.testid = `compare-${key}`;
+        return cell;
+      })]));
+    table.replaceChildren(element('thead', {}, [head]), element('tbody', {}, rows));
   }
 
   // Export: the response as JSON, the breakdown as a Markdown table, the link.
@@ -562,6 +662,29 @@
   buildGpuPicker();
   buildExports();
   $('[data-testid="hub-fetch"]').addEventListener('click', fetchFromHub);
+  // Narrow the preset list to the options whose id or model id holds every typed word; Enter
+  // picks the first of them.
+  const presetSearch = $('#preset-search');
+  const visiblePresets = () => [...$('#preset').options].filter((option) => option.value && !option.hidden);
+  presetSearch.addEventListener('input', () => {
+    const words = presetSearch.value.toLowerCase().split(/\s+/).filter(Boolean);
+    for (const option of $('#preset').options) {
+      const text = option.textContent.toLowerCase();
+      option.hidden = Boolean(option.value) && !words.every((word) => text.includes(word));
+    }
+  });
+  presetSearch.addEventListener('keydown', (event) => {
+    const first = visiblePresets()[0];
+    if (event.key !== 'Enter' || !first) return;
+    selectPreset(first.value);
+    update();
+  });
+  $('[data-testid="compare-add"]').addEventListener('click', () => {
+    if (!lastResult) return;
+    if (pinned.length === 3) pinned.shift();
+    pinned.push({ label: describe(lastRequest), breakdown: lastResult.breakdown });
+    renderComparison();
+  });
   $('#hub-id').addEventListener('keydown', (event) => { if (event.key === 'Enter') fetchFromHub(); });
   const linkError = $('[data-testid="link-error"]');
   linkError.hidden = !linkProblem;
@@ -569,7 +692,8 @@
 
   $('#scenario').addEventListener('input', () => { linkError.hidden = true; }, { once: true });
   $('#scenario').addEventListener('input', (event) => {
-    if (event.target.closest('.hub')) return;  // the hub controls are not part of the scenario
+    // The hub controls and the preset search are not part of the scenario.
+    if (event.target.closest('.hub') || event.target.id === 'preset-search') return;
     if (event.target.id === 'config-text') $('#preset').value = '';
     if (event.target.id === 'field-framework_config-gpu_memory_gib') syncGpuPicker();
     if (event.target.id !== 'config-file') update();

@@ -231,3 +231,49 @@ test('exports: the response as JSON, the breakdown as Markdown, the link', async
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), page.url());
   await context.close();
 });
+
+test('charts: total against context and batch, rising, through the shown total, with the GPU line', async () => {
+  const page = await site.open();
+  await page.selectOption('[data-testid="gpu"]', { label: 'H100 80GB SXM (79.19 GiB)' });
+  await page.fill('[data-testid="workload.sequence_length"]', '8192');
+  const points = async (key) => JSON.parse(await page.getAttribute(`[data-testid="chart-${key}"]`, 'data-points'));
+  const context = await points('context');
+  assert.ok(context.length >= 8);
+  for (let i = 1; i < context.length; ++i) assert.ok(context[i][1] >= context[i - 1][1]);
+  const total = Number(await page.getAttribute('[data-testid="breakdown-total"]', 'data-value'));
+  assert.ok(Math.abs(context.find(([tokens]) => tokens === 8192)[1] - total) < 1e-9);
+  const batch = await points('batch');
+  assert.equal(batch[0][0], 1);
+  assert.ok(batch.at(-1)[1] > batch[0][1]);
+  assert.equal(await page.locator('[data-testid="chart-gpu-line"]').count(), 2);
+  await page.close();
+});
+
+test('compare: two scenarios side by side, bf16 against fp8 KV cache', async () => {
+  const page = await site.open();
+  await page.fill('[data-testid="workload.sequence_length"]', '32768');
+  await page.click('[data-testid="compare-add"]');
+  await page.selectOption('[data-testid="workload.kv_cache_dtype"]', 'fp8');
+  await page.click('[data-testid="compare-add"]');
+  const kv = await page.$$eval('[data-testid="compare-kv_cache"]', (cells) => cells.map((cell) => Number(cell.textContent)));
+  assert.equal(kv.length, 2);
+  assert.ok(Math.abs(kv[1] - kv[0] / 2) < 0.01, `fp8 halves the KV cache: ${kv}`);
+  assert.match(await page.textContent('[data-testid="compare"] thead'), /KV fp8/);
+  await page.click('[data-testid="compare"] thead button >> nth=0');
+  assert.equal((await page.$$('[data-testid="compare-kv_cache"]')).length, 1);
+  await page.close();
+});
+
+test('presets: 40+ real configs, narrowed by typing, picked with Enter', async () => {
+  const page = await site.open();
+  const all = await page.$$eval('[data-testid="preset"] option', (options) => options.filter((o) => o.value).length);
+  assert.ok(all >= 40, `${all} presets`);
+  await page.fill('[data-testid="preset-search"]', 'qwen3 235b');
+  const shown = await page.$$eval('[data-testid="preset"] option', (options) =>
+    options.filter((o) => o.value && !o.hidden).map((o) => o.value));
+  assert.deepEqual(shown, ['qwen3-235b-a22b-instruct-2507']);
+  await page.press('[data-testid="preset-search"]', 'Enter');
+  assert.equal(await page.inputValue('[data-testid="preset"]'), 'qwen3-235b-a22b-instruct-2507');
+  assert.equal(await page.textContent('[data-testid="model-total_parameters"]'), '235,093,634,560');
+  await page.close();
+});
