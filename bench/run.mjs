@@ -99,8 +99,10 @@ for (let i = 0; i < 7; i++) {
   await page.close();
 }
 results.first_breakdown_ms = median(firstBreakdown);
-const page = await site.open();
-results.input_to_total_ms = await page.evaluate(async () => {
+// With a GPU chosen, each update also runs the solver (three queries) and the charts' sweeps.
+async function inputToTotal(hash) {
+const page = await site.open(hash);
+const timing = await page.evaluate(async () => {
   const input = document.querySelector('[data-testid="workload.batch_size"]');
   const total = document.querySelector('[data-testid="breakdown-total"]');
   const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => resolve(performance.now())));
@@ -123,6 +125,11 @@ results.input_to_total_ms = await page.evaluate(async () => {
   return { update: mid(synchronous), worst: Math.max(...synchronous), in_next_frame: frames.filter((f) => f === 1).length / frames.length };
 });
 await page.close();
+return timing;
+}
+results.input_to_total_ms = await inputToTotal('');
+results.input_to_total_with_gpu_ms = await inputToTotal('#' + encodeURIComponent(JSON.stringify({
+  preset: 'llama-3.1-8b', framework_config: { gpu_memory_gib: 79.19 } })));
 await site.close();
 
 // Report.
@@ -140,6 +147,7 @@ const lines = [
   `  ${'total'.padEnd(18)} ${kb(results.shipped_total.raw).padStart(8)} KB ${kb(results.shipped_total.gzip).padStart(8)} KB   (target < 300 KB gzip)`,
   `Chromium: navigation to first breakdown ${results.first_breakdown_ms.toFixed(1)} ms (target < 500 ms)`,
   `Chromium: input change to updated total ${results.input_to_total_ms.update.toFixed(2)} ms median, ${results.input_to_total_ms.worst.toFixed(2)} ms worst; ${(100 * results.input_to_total_ms.in_next_frame).toFixed(0)}% painted in the next frame (target: within one frame, 16 ms)`,
+  `Chromium, with a GPU chosen (solver and charts too): ${results.input_to_total_with_gpu_ms.update.toFixed(2)} ms median, ${results.input_to_total_with_gpu_ms.worst.toFixed(2)} ms worst; ${(100 * results.input_to_total_with_gpu_ms.in_next_frame).toFixed(0)}% painted in the next frame`,
 ];
 console.log(lines.join('\n'));
 writeFileSync(join(repoRoot, 'build/bench.json'), JSON.stringify(results, null, 2) + '\n');

@@ -702,6 +702,22 @@
     selectPreset(event.target.value);
     update();
   });
+  // A config.json dropped anywhere on the Model group replaces the config.
+  const modelGroup = $('#config-text').closest('fieldset');
+  modelGroup.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    modelGroup.classList.add('dropping');
+  });
+  modelGroup.addEventListener('dragleave', () => modelGroup.classList.remove('dropping'));
+  modelGroup.addEventListener('drop', async (event) => {
+    event.preventDefault();
+    modelGroup.classList.remove('dropping');
+    const file = event.dataTransfer && event.dataTransfer.files[0];
+    if (!file) return;
+    $('#config-text').value = await file.text();
+    $('#preset').value = '';
+    update();
+  });
   $('#config-file').addEventListener('change', async (event) => {
     const file = event.target.files[0];
     if (!file) return;

@@ -277,3 +277,17 @@ test('presets: 40+ real configs, narrowed by typing, picked with Enter', async (
   assert.equal(await page.textContent('[data-testid="model-total_parameters"]'), '235,093,634,560');
   await page.close();
 });
+
+test('a config.json dropped on the model group replaces the model', async () => {
+  const page = await site.open();
+  const text = JSON.stringify(corpusConfig('qwen2.5-7b.json'));
+  const transfer = await page.evaluateHandle((content) => {
+    const data = new DataTransfer();
+    data.items.add(new File([content], 'config.json', { type: 'application/json' }));
+    return data;
+  }, text);
+  await page.dispatchEvent('[data-testid="config-text"]', 'drop', { dataTransfer: transfer });
+  await page.waitForFunction(() => document.querySelector('[data-testid="model-total_parameters"]').textContent === '7,615,616,512');
+  assert.equal(await page.inputValue('[data-testid="preset"]'), '');
+  await page.close();
+});
