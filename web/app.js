@@ -281,6 +281,7 @@
       const bar = cell.parentElement.querySelector('.bar');
       if (bar) bar.style.width = total > 0 ? `${(100 * value / total).toFixed(1)}%` : '0';
     }
+    renderStack(result.breakdown);
     const m = result.model;
     $('[data-testid="summary"]').textContent =
       `${gib(total)} GiB per GPU for ${m.architecture} (${(m.total_parameters / 1e9).toFixed(2)}B parameters) \u2014 ${result.estimator}, ${result.mode}`;
@@ -329,6 +330,20 @@
     }));
     $('[data-testid="warnings"]').replaceChildren(...result.warnings.map((text) => element('li', { textContent: text })));
     $('#notes-title').hidden = result.warnings.length === 0;
+  }
+
+  // One stacked bar for the GPU: each component's share of the total, in the table's order.
+  function renderStack(breakdown) {
+    const stack = $('[data-testid="stack"]');
+    const total = breakdown.total;
+    const parts = BREAKDOWN.filter(([key]) => key !== 'total' && breakdown[key] > 0);
+    stack.replaceChildren(...parts.map(([key, label]) => {
+      const segment = element('span', { className: 'segment ' + key, title: `${label}: ${gib(breakdown[key])} GiB` });
+      segment.style.width = `${(100 * breakdown[key] / total).toFixed(2)}%`;
+      segment.dataset.key = key;
+      return segment;
+    }));
+    stack.setAttribute('aria-label', parts.map(([key, label]) => `${label} ${gib(breakdown[key])} GiB`).join(', '));
   }
 
   // The solver's answers for the chosen GPU: how far the workload can grow, how few GPUs do.

@@ -291,3 +291,13 @@ test('a config.json dropped on the model group replaces the model', async () => 
   assert.equal(await page.inputValue('[data-testid="preset"]'), '');
   await page.close();
 });
+
+test('the stacked bar shows each component in proportion to the total', async () => {
+  const page = await site.open();
+  const shares = await page.$$eval('[data-testid="stack"] .segment', (segments) =>
+    segments.map((segment) => [segment.dataset.key, parseFloat(segment.style.width)]));
+  const shown = await shownBreakdown(page);
+  for (const [key, width] of shares) assert.ok(Math.abs(width - 100 * shown[key].value / shown.total.value) < 0.01, key);
+  assert.ok(Math.abs(shares.reduce((sum, [, width]) => sum + width, 0) - 100) < 0.1);
+  await page.close();
+});
