@@ -745,6 +745,12 @@
   engine.then((module) => {
     calculator = module;
     $('[data-testid="version"]').textContent = 'v' + module.version();
+    // Offline after the first visit, where a service worker may run (not from file://).
+    if ('serviceWorker' in navigator && location.protocol.startsWith('http')) {
+      navigator.serviceWorker.register('sw.js?v=' + encodeURIComponent(module.version())).then(() => {
+        document.documentElement.dataset.offlineReady = 'true';
+      }, () => {});
+    }
     document.documentElement.dataset.ready = 'true';
     update();
   }, (error) => showError({ field: '', message: `The calculator engine failed to load: ${error.message}` }));

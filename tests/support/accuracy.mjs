@@ -149,7 +149,8 @@ export function vllmAccuracy(estimate) {
                           holds: Math.abs(concurrency - parsed.max_concurrency) <= 0.006 };
     }
     const capacity = result.kv_cache_capacity;
-    if (capacity && parsed.kv_cache_gib != null) {
+    if (mapping.available_not_checked) out.available_not_checked = mapping.available_not_checked;
+    if (capacity && parsed.kv_cache_gib != null && !mapping.available_not_checked) {
       out.available = { logged: parsed.kv_cache_gib, predicted: capacity.available_gib, budget: capacity.budget_gib,
                         activation_logged: parsed.activation_peak_gib, activation_predicted: capacity.activation_peak_gib };
       out.available.error_of_budget = (capacity.available_gib - parsed.kv_cache_gib) / capacity.budget_gib;

@@ -1,0 +1,106 @@
+// <llm-memory-calculator>: the calculator for documentation pages. A classic script: load
+// gen/llm-mem.js (the engine), optionally gen/presets.js (the bundled models), then this.
+//
+//   <llm-memory-calculator model="llama-3.1-8b" framework="vllm" gpu="79.19" compact></llm-memory-calculator>
+//
+// Attributes: model (a preset id) or config-url (a config.json to fetch), framework
+// (transformers | vllm | deepspeed), gpu (the GPU's memory in GiB), batch, context, tp, compact.
+// Its shadow DOM keeps the host page's CSS out and its own in; every instance on a page shares
+// one WebAssembly engine.
+'use strict';
+
+(function defineCalculatorElement() {
+  if (customElements.get('llm-memory-calculator')) return;
+  // Resolved now: document.currentScript is only set while this script first runs.
+  const stylesheet = new URL('component.css', document.currentScript ? document.currentScript.src : location.href).href;
+  const engine = () => (globalThis.__llmMemEngine ??= globalThis.createLlmMem());
+  const ROWS = [
+    ['model_weights', 'Weights'], ['activations', 'Activations'], ['gradients', 'Gradients'],
+    ['optimizer_states', 'Optimizer states'], ['kv_cache', 'KV cache'], ['cuda_graphs', 'CUDA graphs'],
+    ['fragmentation_overhead', 'Fragmentation'], ['safety_margin', 'Safety margin'],
+  ];
+
+  class LlmMemoryCalculator extends HTMLElement {
+    static get observedAttributes() { return ['model', 'config-url', 'framework', 'gpu', 'batch', 'context', 'tp', 'compact']; }
+
+    constructor() {
+      super();
+      const root = this.attachShadow({ mode: 'open' });
+      const link = document.createElement('link');
+      link.rel = 'stylesheet';
+      link.href = stylesheet;
+      this.output = document.createElement('div');
+      this.output.className = 'calculator';
+      this.output.setAttribute('part', 'calculator');
+      root.append(link, this.output);
+    }
+
+    connectedCallback() { this.render(); }
+    attributeChangedCallback() { if (this.isConnected) this.render(); }
+
+    async config() {
+      const url = this.getAttribute('config-url');
+      if (url) {
+        const response = await fetch(new URL(url, document.baseURI));
+        if (!response.ok) throw new Error(`config-url: HTTP ${response.status} for ${url}`);
+        return { label: url.split('/').slice(-4, -3)[0] || url, config: await response.json() };
+      }
+      const id = this.getAttribute('model') || 'llama-3.1-8b';
+      const preset = (globalThis.LLM_MEM_PRESETS || []).find((p) => p.id === id);
+      if (!preset) throw new Error(`model: no bundled preset "${id}" (load gen/presets.js, or give config-url)`);
+      return { label: preset.model_id || id, config: preset.config };
+    }
+
+    request(config) {
+      const number = (name) => (this.hasAttribute(name) ? Number(this.getAttribute(name)) : undefined);
+      const framework = this.getAttribute('framework') || 'transformers';
+      const request = { config, framework, workload: {}, parallelism: {}, framework_config: {} };
+      const batch = number('batch'), context = number('context');
+      if (framework === 'vllm') {
+        if (batch !== undefined) request.workload.max_num_seqs = batch;
+        if (context !== undefined) request.workload.max_model_len = context;
+      } else {
+        if (batch !== undefined) request.workload.batch_size = batch;
+        if (context !== undefined) request.workload.sequence_length = context;
+      }
+      if (number('tp') !== undefined) request.parallelism.tensor_parallel_size = number('tp');
+      if (number('gpu') !== undefined) request.framework_config.gpu_memory_gib = number('gpu');
+      return request;
+    }
+
+    async render() {
+      const ticket = (this.ticket = (this.ticket || 0) + 1);
+      const text = (tag, content, className) => Object.assign(document.createElement(tag), { textContent: content, className: className || '' });
+      try {
+        const [calculator, { label, config }] = await Promise.all([engine(), this.config()]);
+        if (ticket !== this.ticket) return;  // a newer render is under way
+        const result = calculator.estimate(this.request(config));
+        const b = result.breakdown;
+        const parts = [text('p', label, 'model'), text('p', `${b.total.toFixed(2)} GiB per GPU`, 'total')];
+        parts[1].dataset.value = String(b.total);
+        parts[1].setAttribute('part', 'total');
+        if (result.fit) {
+          const verdict = result.fit.fits ? `Fits: ${result.fit.headroom_gib.toFixed(2)} GiB to spare`
+                                          : `Does not fit: ${(-result.fit.headroom_gib).toFixed(2)} GiB short`;
+          parts.push(text('p', verdict, result.fit.fits ? 'fit fits' : 'fit too-big'));
+        }
+        if (!this.hasAttribute('compact')) {
+          const table = document.createElement('table');
+          for (const [key, name] of ROWS) {
+            if (!(b[key] > 0)) continue;
+            const row = document.createElement('tr');
+            row.append(text('td', name), text('td', b[key].toFixed(2), 'num'));
+            table.append(row);
+          }
+          parts.push(table);
+        }
+        parts.push(text('p', `${result.estimator}, ${result.mode}`, 'muted'));
+        this.output.replaceChildren(...parts);
+      } catch (error) {
+        if (ticket !== this.ticket) return;
+        this.output.replaceChildren(text('p', error.message, 'error'));
+      }
+    }
+  }
+  customElements.define('llm-memory-calculator', LlmMemoryCalculator);
+})();

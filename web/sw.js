@@ -1,0 +1,33 @@
+// The app shell for offline use: cached on the first visit. Network first, so an online visit
+// always gets the current build (and refreshes the cache); the cache answers when offline.
+'use strict';
+
+const VERSION = new URL(self.location.href).searchParams.get('v') || 'dev';
+const CACHE = `llm-memory-calculator-${VERSION}`;
+const SHELL = ['./', 'index.html', 'styles.css', 'app.js', 'gen/llm-mem.js', 'gen/presets.js',
+               'component.js', 'component.css'];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(caches.keys()
+    .then((names) => Promise.all(names.filter((name) => name.startsWith('llm-memory-calculator-') && name !== CACHE)
+      .map((name) => caches.delete(name))))
+    .then(() => self.clients.claim()));
+});
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return;  // the hub is not cached
+  event.respondWith(fetch(request)
+    .then((response) => {
+      if (response.ok) {
+        const copy = response.clone();
+        event.waitUntil(caches.open(CACHE).then((cache) => cache.put(request, copy)));
+      }
+      return response;
+    })
+    .catch(() => caches.match(request, { ignoreSearch: true }).then((hit) => hit || Response.error())));
+});
