@@ -18,9 +18,15 @@ self.addEventListener('activate', (event) => {
     .then(() => self.clients.claim()));
 });
 
+// Only the shell's own files (and navigations to the page): a config fetched by model id,
+// even from a same-origin mirror, goes to the network untouched.
+const SCOPE = new URL('./', self.location.href);
+const shellPaths = new Set(SHELL.map((file) => new URL(file, SCOPE).pathname));
+
 self.addEventListener('fetch', (event) => {
   const request = event.request;
-  if (request.method !== 'GET' || new URL(request.url).origin !== self.location.origin) return;  // the hub is not cached
+  const url = new URL(request.url);
+  if (request.method !== 'GET' || url.origin !== self.location.origin || !shellPaths.has(url.pathname)) return;
   event.respondWith(fetch(request)
     .then((response) => {
       if (response.ok) {

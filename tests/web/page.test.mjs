@@ -69,7 +69,7 @@ test('bad input shows an error naming the field, and a fix brings the result bac
     ['workload.batch_size', 'abc', /^workload\.batch_size: must be a positive integer, got "abc"$/],
     ['params.activation_recomputation_factor', '1.5', /^activation_recomputation_factor=1\.5 not in valid range \[0\.0, 1\.0\]$/],
   ];
-  await page.click('summary');  // the overhead parameters are folded away
+  await page.click('text=Show the spec’s tunable overheads');  // the overhead parameters are folded away
   for (const [testid, value, expected] of cases) {
     await page.fill(`[data-testid="${testid}"]`, value);
     assert.match(await errorText(page), expected, testid);
