@@ -52,6 +52,8 @@
       { path: 'framework_config.gradient_checkpointing', label: 'Gradient checkpointing', choices: ['none', 'selective', 'full'], modes: ['training'] },
       { path: 'framework_config.offload_optimizer', label: 'Offload optimizer', choices: ['none', 'cpu'], frameworks: ['deepspeed'] },
       { path: 'framework_config.offload_param', label: 'Offload parameters', choices: ['none', 'cpu'], frameworks: ['deepspeed'] },
+      { path: 'framework_config.zero_init', label: 'zero.Init (ZeRO-3)', bool: true, default: true, frameworks: ['deepspeed'] },
+      { path: 'framework_config.gpus_per_node', label: 'GPUs per node', placeholder: 'min(8, all)', frameworks: ['deepspeed'] },
       { path: 'framework_config.cudagraph_capture_sizes', label: 'CUDA graph sizes', placeholder: 'e.g. 1,2,4,8', list: true, frameworks: ['vllm'] },
       { path: 'framework_config.gpu_memory_gib', label: 'GPU memory (GiB)', placeholder: 'e.g. 79.19' },
       { path: 'framework_config.gpu_memory_utilization', label: 'GPU memory utilization', placeholder: 0.9, frameworks: ['vllm'] },
@@ -114,7 +116,8 @@
         ? element('div', { className: 'grid' })
         : fieldset;
       for (const field of section.fields) {
-        if (field.bool) field.choices = ['false', 'true'];
+        // A yes/no field lists the contract's default first and sends only the other value.
+        if (field.bool) field.choices = field.default ? ['true', 'false'] : ['false', 'true'];
         const control = field.choices
           ? element('select', {}, field.choices.map((choice) =>
               element('option', { value: choice, textContent: choice === '' ? 'framework default' : choice })))
@@ -244,8 +247,8 @@
       field.wrapper.hidden = !applies(field);
       const raw = inputs.get(field.path).value;
       if (field.wrapper.hidden || raw.trim() === '') continue;
-      if (field.bool && raw === 'false') continue;  // the contract's default
-      const value = field.bool ? true
+      if (field.bool && raw === String(Boolean(field.default))) continue;  // the contract's default
+      const value = field.bool ? raw === 'true'
         : field.list ? raw.split(',').map((part) => part.trim()).filter(Boolean).map(scalar) : scalar(raw);
       setPath(scenario, field.path, value);
     }
