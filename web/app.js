@@ -299,6 +299,8 @@
         ? `Peak in the optimizer step: ${step}; ${backward}, freed before the step. ${count(t.trainable_parameters_per_gpu)} trainable parameters per GPU.`
         : `Peak at the start of backward: ${backward}; ${step}. ${count(t.trainable_parameters_per_gpu)} trainable parameters per GPU.`;
     }
+    // The solver's answers, asked once: its panel and the verdict's "fits with" both read them.
+    const answers = result.fit ? solveAll() : null;
     const fit = $('[data-testid="fit"]');
     fit.hidden = !result.fit;
     if (result.fit) {
@@ -310,9 +312,9 @@
       fit.textContent = f.fits
         ? `Fits on ${where}: ${gib(f.headroom_gib)} GiB to spare per GPU of ${gib(f.usable_gib)} GiB usable.`
         : `Does not fit on ${where}: needs ${gib(-f.headroom_gib)} GiB more per GPU than the ${gib(f.usable_gib)} GiB usable.` +
-          fitsOnlyWith();
+          fitsOnlyWith(answers.get('parallelism.tensor_parallel_size'));
     }
-    renderSolver(result);
+    renderSolver(answers);
     renderCharts(result);
     const facts = [
       ['Architecture', m.architecture, 'architecture'],
@@ -362,17 +364,23 @@
     }
   }
 
-  function fitsOnlyWith() {
-    const answer = solveField('parallelism.tensor_parallel_size');
+  const solverFields = () => [...workloadFields(), ['parallelism.tensor_parallel_size', 'Fewest tensor-parallel GPUs']];
+
+  /** field -> the solver's answer (null where the request cannot be solved). */
+  function solveAll() {
+    return new Map(solverFields().map(([field]) => [field, solveField(field)]));
+  }
+
+  function fitsOnlyWith(answer) {
     return answer && answer.value != null ? ` Fits with tensor_parallel_size ${answer.value}.` : ' No tensor-parallel size up to the heads makes it fit.';
   }
 
-  function renderSolver(result) {
+  function renderSolver(answers) {
     const panel = $('[data-testid="solver"]');
-    panel.hidden = !result.fit;
-    if (!result.fit) return;
-    const rows = [...workloadFields(), ['parallelism.tensor_parallel_size', 'Fewest tensor-parallel GPUs']].map(([field, label]) => {
-      const answer = solveField(field);
+    panel.hidden = !answers;
+    if (!answers) return;
+    const rows = solverFields().map(([field, label]) => {
+      const answer = answers.get(field);
       const text = !answer ? '\u2014' : answer.value == null ? 'none fits'
         : `${count(answer.value)} (${gib(answer.total_gib)} GiB` +
           (answer.step_past ? `; ${count(answer.step_past.value)} needs ${gib(answer.step_past.total_gib)} GiB)` : ')');

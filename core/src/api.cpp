@@ -111,13 +111,11 @@ std::string estimate_to_json(const Request& request) {
         {"peak_phase", phases.step_is_peak() ? "optimizer_step" : "forward_backward"},
         {"forward_backward_gib", phases.forward_backward / kBytesPerGiB},
         {"optimizer_step_gib", phases.optimizer_step / kBytesPerGiB},
-        {"activations_gib", estimator->estimate_activations(s)},
+        {"activations_gib", phases.activations / kBytesPerGiB},
         {"trainable_parameters_per_gpu", std::llround(trained)}};
-  }
-  if (s.mode == Mode::training) {
     // Host memory per node for the model states kept there: DeepSpeed's "per CPU" figure, or
     // a paged optimizer's states.
-    const double cpu = estimator->model_states(s).cpu;
+    const double cpu = phases.states.cpu;
     if (request.framework == Framework::deepspeed || cpu > 0) response["cpu_memory_gib"] = cpu / kBytesPerGiB;
   }
   if (request.framework == Framework::vllm && s.framework_config.gpu_memory_gib) {

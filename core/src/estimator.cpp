@@ -383,12 +383,14 @@ double MemoryEstimator::frozen_base_bytes(const Scenario& s) const {
 }
 
 MemoryEstimator::TrainingPhases MemoryEstimator::training_phases(const Scenario& s) const {
-  const ModelStates st = model_states(s);
-  const double gradients = st.gradients * params_.gradient_memory_multiplier;
   TrainingPhases phases;
-  phases.forward_backward = st.weights + st.transient_weights + st.optimizer + training_activation_bytes(s) +
-                            (st.gradients_persist ? gradients + st.step_temporaries : 0.0);
-  phases.optimizer_step = st.weights + gradients + st.optimizer + st.step_temporaries;
+  phases.states = model_states(s);
+  const ModelStates& st = phases.states;
+  phases.gradients = st.gradients * params_.gradient_memory_multiplier;
+  phases.activations = training_activation_bytes(s);
+  phases.forward_backward = st.weights + st.transient_weights + st.optimizer + phases.activations +
+                            (st.gradients_persist ? phases.gradients + st.step_temporaries : 0.0);
+  phases.optimizer_step = st.weights + phases.gradients + st.optimizer + st.step_temporaries;
   return phases;
 }
 
@@ -427,16 +429,16 @@ MemoryBreakdown MemoryEstimator::estimate_total_memory(const Scenario& s) const 
   if (s.mode == Mode::training) {
     // The breakdown of the peak moment: the start of backward, or optimizer.step() when that
     // is higher (then the activations are already freed and every gradient exists).
-    const ModelStates st = model_states(s);
-    const double gradients = st.gradients * params_.gradient_memory_multiplier;
-    if (training_phases(s).step_is_peak()) {
+    const TrainingPhases phases = training_phases(s);
+    const ModelStates& st = phases.states;
+    if (phases.step_is_peak()) {
       b.model_weights_gb = st.weights / kBytesPerGiB;
-      b.gradients_gb = gradients / kBytesPerGiB;
+      b.gradients_gb = phases.gradients / kBytesPerGiB;
       b.optimizer_states_gb = (st.optimizer + st.step_temporaries) / kBytesPerGiB;
     } else {
       b.model_weights_gb = (st.weights + st.transient_weights) / kBytesPerGiB;
-      b.activations_gb = estimate_activations(s);
-      b.gradients_gb = st.gradients_persist ? gradients / kBytesPerGiB : 0.0;
+      b.activations_gb = phases.activations / kBytesPerGiB;
+      b.gradients_gb = st.gradients_persist ? phases.gradients / kBytesPerGiB : 0.0;
       b.optimizer_states_gb =
           (st.optimizer + (st.gradients_persist ? st.step_temporaries : 0.0)) / kBytesPerGiB;
     }

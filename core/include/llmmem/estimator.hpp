@@ -83,6 +83,9 @@ class MemoryEstimator {
   /// activation) and in optimizer.step() (weights, all gradients, states, the step's
   /// temporaries); PyTorch frees gradients before the next forward. Bytes per GPU.
   struct TrainingPhases {
+    ModelStates states;
+    double gradients = 0;    // states.gradients, scaled by params.gradient_memory_multiplier
+    double activations = 0;  // stored for backward
     double forward_backward = 0;
     double optimizer_step = 0;
     bool step_is_peak() const { return optimizer_step > forward_backward; }
