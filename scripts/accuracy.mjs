@@ -1,7 +1,7 @@
 // `npm run accuracy`: the estimator against published measurements, record by record, with
 // the summary tests/wasm/accuracy.test.mjs asserts. Runs the built WASM module.
 import { createCalculator } from '../wasm/index.mjs';
-import { modelCounts, trainingAccuracy, vllmAccuracy } from '../tests/support/accuracy.mjs';
+import { cudaGraphAccuracy, modelCounts, trainingAccuracy, vllmAccuracy } from '../tests/support/accuracy.mjs';
 
 const calc = await createCalculator();
 const gib = (value) => value.toFixed(2).padStart(7);
@@ -65,6 +65,16 @@ function printVllm() {
               `${s.available_within_2_percent_of_budget}/${s.available_checked}; start verdicts right in ${s.start_verdicts_right}/${s.available_checked}.`);
 }
 
+function printCudaGraphs() {
+  const num = (value) => value.toFixed(2).padStart(7);
+  console.log('\nvLLM CUDA graphs: tests/data/vllm/cuda_graph_logs.json (GiB logged / estimated)\n');
+  for (const row of cudaGraphAccuracy((request) => calc.estimate(request))) {
+    if (row.kind === 'excluded') { console.log(`${cell(row.id, 44)}left out: ${row.reason}`); continue; }
+    console.log(`${cell(row.id, 44)}${cell(row.version ?? '?', 12)}${num(row.logged)} /${num(row.predicted)}   x${row.ratio.toFixed(2)}`);
+  }
+}
+
 printCounts();
 printTraining();
 printVllm();
+printCudaGraphs();

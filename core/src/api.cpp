@@ -122,7 +122,8 @@ std::string estimate_to_json(const Request& request) {
     const KvCacheCapacity c = static_cast<const vLLMMemoryEstimator&>(*estimator).kv_cache_capacity(s);
     response["kv_cache_capacity"] = {
         {"budget_gib", c.budget_gib}, {"weights_gib", c.weights_gib}, {"non_torch_gib", c.non_torch_gib},
-        {"activation_peak_gib", c.activation_peak_gib}, {"available_gib", c.available_gib},
+        {"activation_peak_gib", c.activation_peak_gib}, {"cuda_graph_gib", c.cuda_graph_gib},
+        {"cuda_graph_in_budget", c.cuda_graph_in_budget}, {"available_gib", c.available_gib},
         {"block_size", s.workload.block_size}, {"bytes_per_block", c.bytes_per_block},
         {"num_gpu_blocks", c.num_gpu_blocks}, {"tokens", c.tokens}, {"max_model_len", s.workload.max_model_len},
         {"max_concurrency", c.max_concurrency}, {"starts", c.starts}};

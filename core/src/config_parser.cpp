@@ -157,6 +157,42 @@ void read_quantization(ObjectReader& config, ModelSpec& spec) {
 }
 
 // DeepSeek's multi-head latent attention (configuration_deepseek.py field names).
+/// Which layers slide, as transformers' modeling code (and vLLM's model files) decide it:
+/// `layer_types` when the config lists them, else the family's pattern, else every layer
+/// (a model-level window: Mistral v0.1, Phi-3).
+void read_sliding_window(ObjectReader& config, ModelSpec& spec) {
+  const auto window = config.integer({"sliding_window"}, 1, kMaxDimension);
+  if (!window) return;
+  // Qwen2's configs carry a window with use_sliding_window false: it is off.
+  const auto enabled = config.boolean({"use_sliding_window"});
+  if (enabled && !*enabled) return;
+  const std::string_view type = spec.model_type;
+  std::vector<bool>& layers = spec.sliding_window.layers;
+  layers.assign(std::size_t(spec.num_layers), true);
+  if (const json* types = config.find({"layer_types"}); types && types->is_array()) {
+    if (std::int64_t(types->size()) != spec.num_layers) {
+      fail(config.path_of("layer_types"), "must list num_hidden_layers (" + std::to_string(spec.num_layers) +
+                                              ") layer types, got " + std::to_string(types->size()));
+    }
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+      layers[i] = (*types)[i].is_string() && (*types)[i].get<std::string>() == "sliding_attention";
+    }
+  } else if (type == "gemma2" || type == "gpt_oss") {
+    for (std::size_t i = 0; i < layers.size(); ++i) layers[i] = i % 2 == 0;  // even layers slide
+  } else if (type == "gemma3_text" || type == "gemma3" || type == "cohere2") {
+    // Every pattern-th layer is global (Gemma-3: 5 local, 1 global; Cohere2: 3 and 1).
+    const std::int64_t pattern =
+        config.integer({"sliding_window_pattern"}, 1, kMaxLayers).value_or(type == "cohere2" ? 4 : 6);
+    for (std::size_t i = 0; i < layers.size(); ++i) layers[i] = (std::int64_t(i) + 1) % pattern != 0;
+  } else if (enabled) {
+    // Qwen2 with use_sliding_window: layers from max_window_layers on slide.
+    const std::int64_t full = config.integer({"max_window_layers"}, 0, kMaxLayers).value_or(0);
+    for (std::size_t i = 0; i < layers.size(); ++i) layers[i] = std::int64_t(i) >= full;
+  }
+  spec.sliding_window.window = *window;
+  if (spec.sliding_window.count(0, spec.num_layers) == 0) spec.sliding_window = {};
+}
+
 void read_mla(ObjectReader& config, ModelSpec& spec) {
   const auto kv_lora_rank = config.integer({"kv_lora_rank"}, 1, kMaxDimension);
   if (!kv_lora_rank) return;
@@ -419,6 +455,7 @@ ModelSpec model_from_config(const json& root, const std::string& root_path) {
 
   read_mla(config, spec);
   read_moe(config, spec);
+  read_sliding_window(config, spec);
 
   // transformers >= 4.56 writes "dtype"; older checkpoints "torch_dtype".
   for (ObjectReader* reader : {&config, &outer}) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "quantization.hpp"
 #include "units.hpp"
@@ -108,7 +109,7 @@ double MemoryEstimator::estimate_model_weights(const Parallelism& parallelism) c
   return weight_bytes_per_gpu(parallelism) / kBytesPerGiB;
 }
 
-double MemoryEstimator::kv_cache_bytes_per_token(const Scenario& s) const {
+double MemoryEstimator::kv_cache_bytes_per_token_per_layer(const Scenario& s) const {
   const std::string& dtype = s.workload.kv_cache_dtype;
   double element_bytes = 2;
   if (dtype == "auto") {
@@ -118,7 +119,15 @@ double MemoryEstimator::kv_cache_bytes_per_token(const Scenario& s) const {
   } else {
     element_bytes = dtype_bytes(dtype);
   }
-  return element_bytes * kv_elements_per_token_per_layer(s.parallelism) * double(layers_per_stage(s.parallelism));
+  return element_bytes * kv_elements_per_token_per_layer(s.parallelism);
+}
+
+double MemoryEstimator::kv_cache_bytes_per_token(const Scenario& s) const {
+  return kv_cache_bytes_per_token_per_layer(s) * double(layers_per_stage(s.parallelism));
+}
+
+std::int64_t MemoryEstimator::sliding_layers_per_stage(const Parallelism& p) const {
+  return model_.sliding_window.count(0, layers_per_stage(p));
 }
 
 double MemoryEstimator::kv_elements_per_token_per_layer(const Parallelism& p) const {
@@ -417,8 +426,14 @@ double MemoryEstimator::estimate_optimizer_states(const Scenario& s) const {
 
 double MemoryEstimator::estimate_kv_cache(const Scenario& s) const {
   if (s.mode == Mode::training) return 0;  // training runs with use_cache=False
-  // generate() keeps K and V of every position of every sequence (DynamicCache).
-  return kv_cache_for_tokens(double(s.workload.batch_size) * double(s.workload.sequence_length), s);
+  // generate() keeps K and V of every position of every sequence (DynamicCache); since
+  // transformers 4.56 a sliding layer keeps only its window (DynamicSlidingWindowLayer).
+  const double length = double(s.workload.sequence_length);
+  const double sliding = double(sliding_layers_per_stage(s.parallelism));
+  const double full = double(layers_per_stage(s.parallelism)) - sliding;
+  const double window = std::min(length, double(model_.sliding_window.window));
+  return double(s.workload.batch_size) * (full * length + sliding * window) *
+         kv_cache_bytes_per_token_per_layer(s) / kBytesPerGiB;
 }
 
 double MemoryEstimator::estimate_cuda_graphs(const Scenario&) const { return 0; }
@@ -477,84 +492,198 @@ double vLLMMemoryEstimator::estimate_model_weights(const Parallelism& p) const {
 }
 
 double vLLMMemoryEstimator::estimate_activations(const Scenario& s) const {
-  // vLLM's profiling run (vllm/v1/worker/gpu_model_runner.py, profile_run): one batch of
-  // max_num_batched_tokens through the model (its attention kernels never hold s^2 scores),
-  // then a dummy sampler run over max_num_seqs rows of logits: fp32 logits, the sorted copy
-  // and its int64 indices for top-p/top-k, the softmax, its cumulative sum and the
-  // probabilities sampled from (about 32 bytes per vocabulary entry and row).
+  // The profiling run's peak of allocated bytes (vllm/v1/worker/gpu_model_runner.py
+  // profile_run; V0: vllm/worker/model_runner.py). One batch of max_num_batched_tokens goes
+  // through the model (attention is skipped or flash: no s^2 scores), then the sampler draws
+  // from min(max_num_seqs, tokens) rows of logits, every TP rank the full vocabulary (V1
+  // all-gathers them). Both engines profile with top_k = vocab - 1 and top_p < 1, so the
+  // sampler sorts: bf16 and fp32 logits, the sorted copy and its int64 indices, the sort's
+  // scratch, the softmax and masks. 38.5 bytes per row and vocabulary entry is what the logs
+  // show (tests/data/vllm: Qwen2.5 under V0 on T4/L4, 1.40-1.44 GiB at 256 rows; Llama-3.1-8B,
+  // Qwen3-32B and gpt-oss-20b under V1 on H100, 4.76, 5.64 and 7.38 GiB at 1024 rows).
+  // Only the final hidden states outlive the forward pass, so the peak is the larger of the two.
   const Workload& w = s.workload;
   const double tokens = std::min(double(w.max_num_batched_tokens),
                                  double(w.max_num_seqs) * double(w.max_model_len));
   Scenario flash = s;
   flash.framework_config.attention_implementation = AttentionImplementation::flash_attention_2;
+  const double hidden = tokens * double(model_.hidden_size) * compute_dtype_bytes();
+  // vLLM's MLP (vllm/model_executor/models/llama.py, LlamaMLP.forward) still holds gate_up
+  // when down_proj writes its output: one hidden-sized tensor more than transformers' peak
+  // (the 3090 logs of vllm#10517: 2.07 and 2.99 GiB at 20k and 29k tokens).
+  const double forward = layer_forward_bytes(tokens, 1, tokens, flash) + hidden;
   const double rows = std::min(double(w.max_num_seqs), tokens);
-  const double sampler = rows * double(model_.vocab_size) / double(s.parallelism.tensor_parallel_size) * 32.0;
-  const double forward = layer_forward_bytes(tokens, 1, tokens, flash);
-  if (s.framework_config.vllm_engine == VllmEngine::v0) {
-    // V0 (vllm/worker/model_runner.py, profile_run) samples once the forward pass has freed its
-    // intermediates; only the final hidden states stay.
-    const double hidden = tokens * double(model_.hidden_size) * compute_dtype_bytes();
-    return std::max(forward, sampler + hidden) / kBytesPerGiB;
+  constexpr double kSamplerBytesPerLogit = 38.5;
+  const double sampler = rows * double(model_.vocab_size) * kSamplerBytesPerLogit;
+  return std::max(forward, sampler + hidden) / kBytesPerGiB;
+}
+
+vLLMMemoryEstimator::KvLayout vLLMMemoryEstimator::kv_layout(const Scenario& s) const {
+  // vllm/v1/core/kv_cache_utils.py (get_kv_cache_groups, _get_kv_cache_groups_uniform_page_size,
+  // v0.9 onwards): layers of one kind form groups of group_size layers, and each of group_size
+  // tensors is shared by one layer of every group. V0 and a model of one kind: one group.
+  const Workload& w = s.workload;
+  KvLayout layout;
+  layout.page_bytes = double(w.block_size) * kv_cache_bytes_per_token_per_layer(s);
+  const std::int64_t layers = layers_per_stage(s.parallelism);
+  const std::int64_t sliding =
+      s.framework_config.vllm_engine == VllmEngine::v1 ? sliding_layers_per_stage(s.parallelism) : 0;
+  const std::int64_t full = layers - sliding;
+  if (sliding == 0 || full == 0) {
+    layout.group_size = std::max<std::int64_t>(1, layers);
+    layout.full_groups = full > 0 ? 1 : 0;
+    layout.sliding_groups = sliding > 0 ? 1 : 0;
+  } else {
+    // The smaller kind sets the group size, unless the larger is under 1.5 times it (then
+    // padding a group wastes less than splitting one: "gpt-oss-20b + eagle, 12 sw + 13 full").
+    const std::int64_t fewer = std::min(full, sliding), more = std::max(full, sliding);
+    layout.group_size = double(more) < 1.5 * double(fewer) ? more : fewer;
+    layout.full_groups = ceil_div(full, layout.group_size);
+    layout.sliding_groups = ceil_div(sliding, layout.group_size);
   }
-  // V1's measured peaks hold both: the forward pass's working set and the sampler's.
-  return (forward + sampler) / kBytesPerGiB;
+  // KVCacheSpec.max_memory_usage_bytes: a full layer holds every token of a request, a sliding
+  // one the window plus the tokens one step schedules, and one block more for its edge.
+  const std::int64_t bs = w.block_size;
+  const std::int64_t window_tokens =
+      std::min(model_.sliding_window.window - 1 + w.max_num_batched_tokens, w.max_model_len);
+  layout.blocks_per_request = layout.full_groups * ceil_div(w.max_model_len, bs) +
+                              layout.sliding_groups * (ceil_div(std::max<std::int64_t>(window_tokens, 0), bs) + 1);
+  return layout;
 }
 
 KvCacheCapacity vLLMMemoryEstimator::kv_cache_capacity(const Scenario& s) const {
   // vllm/v1/worker/gpu_worker.py, determine_available_memory: the budget is the card's memory
   // times gpu_memory_utilization; weights, the profiling run's activation peak and the growth
-  // of non-torch memory come off it; the rest holds KV blocks
-  // (vllm/v1/core/kv_cache_utils.py: num_blocks = available // (page_size x num_layers)).
+  // of non-torch memory come off it; the rest holds KV blocks.
   const FrameworkConfig& f = s.framework_config;
   const Workload& w = s.workload;
+  const bool v1 = f.vllm_engine == VllmEngine::v1;
   KvCacheCapacity c;
   c.budget_gib = f.gpu_memory_gib.value_or(0) * f.gpu_memory_utilization;
   c.weights_gib = estimate_model_weights(s.parallelism);
   const double ranks = double(s.parallelism.tensor_parallel_size * s.parallelism.pipeline_parallel_size);
-  // Without a stated figure: 0.15 GiB on one GPU (the median of tests/data/vllm's logs) and
-  // about 0.25 GiB of NCCL buffers per further rank.
-  c.non_torch_gib = f.non_torch_memory_gib.value_or(0.15 + 0.25 * (ranks - 1));
+  // Without a stated figure: 0.15 GiB on one GPU (the median of tests/data/vllm's logs); the
+  // growth after the distributed init is measured, so NCCL adds little (a TP4 log: 0.20 GiB).
+  c.non_torch_gib = f.non_torch_memory_gib.value_or(0.15 + 0.02 * (ranks - 1));
   c.activation_peak_gib = estimate_activations(s);
-  c.available_gib = c.budget_gib - c.weights_gib - c.non_torch_gib - c.activation_peak_gib;
-  c.bytes_per_block = double(w.block_size) * kv_cache_bytes_per_token(s);
+  // vLLM >= 0.21 captures graphs before sizing the KV cache and takes their memory off it;
+  // earlier V1 and V0 capture them afterwards, on top of the budget.
+  c.cuda_graph_gib = estimate_cuda_graphs(s);
+  c.cuda_graph_in_budget = v1 && f.profile_cudagraph_memory;
+  c.available_gib = c.budget_gib - c.weights_gib - c.non_torch_gib - c.activation_peak_gib -
+                    (c.cuda_graph_in_budget ? c.cuda_graph_gib : 0.0);
+
+  // get_num_blocks: available // page_size // group_size; the log's "GPU KV cache size" is
+  // num_blocks // groups x block_size, and its concurrency num_blocks over a request's blocks
+  // (get_max_concurrency_for_kv_cache_config; V0: tokens / max_model_len).
+  const KvLayout layout = kv_layout(s);
+  const std::int64_t groups = layout.full_groups + layout.sliding_groups;
+  c.bytes_per_block = layout.page_bytes * double(layout.group_size);
+  const double available_bytes = c.available_gib * kBytesPerGiB;
   if (c.available_gib > 0 && c.bytes_per_block > 0) {
-    c.num_gpu_blocks = std::int64_t(std::floor(c.available_gib * kBytesPerGiB / c.bytes_per_block));
+    c.num_gpu_blocks = std::int64_t(std::floor(available_bytes / c.bytes_per_block));
   }
-  c.tokens = c.num_gpu_blocks * w.block_size;
-  c.max_concurrency = double(c.tokens) / double(w.max_model_len);
+  c.tokens = c.num_gpu_blocks / std::max<std::int64_t>(groups, 1) * w.block_size;
+  c.max_concurrency = v1 ? double(c.num_gpu_blocks) / double(layout.blocks_per_request)
+                         : double(c.tokens) / double(w.max_model_len);
+  auto gib = [](double bytes) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f", bytes / kBytesPerGiB);
+    return std::string(text);
+  };
   if (c.available_gib <= 0) {
-    c.refusal = "No available memory for the cache blocks: weights, activations and non-torch memory take "
-                "more than gpu_memory_utilization leaves. Try increasing gpu_memory_utilization when "
+    // Both engines, in these words.
+    c.refusal = "No available memory for the cache blocks. Try increasing `gpu_memory_utilization` when "
                 "initializing the engine.";
+  } else if (v1) {
+    // vllm/v1/core/kv_cache_utils.py, check_enough_kv_cache_memory: one request of
+    // max_model_len must fit, its blocks counted per group as they are allocated.
+    const double needed = double(layout.blocks_per_request) * c.bytes_per_block;
+    if (needed > available_bytes) {
+      // "the estimated maximum model length": the longest that would fit (vLLM bisects).
+      std::int64_t low = 0, high = w.max_model_len;
+      while (low < high) {
+        const std::int64_t mid = (low + high + 1) / 2;
+        Scenario shorter = s;
+        shorter.workload.max_model_len = mid;
+        if (double(kv_layout(shorter).blocks_per_request) * c.bytes_per_block <= available_bytes) {
+          low = mid;
+        } else {
+          high = mid - 1;
+        }
+      }
+      c.refusal = "To serve at least one request with the models's max seq len (" + std::to_string(w.max_model_len) +
+                  "), (" + gib(needed) + " GiB KV cache is needed, which is larger than the available KV cache "
+                  "memory (" + gib(available_bytes) + " GiB). Based on the available memory, the estimated "
+                  "maximum model length is " + std::to_string(low) + ". Try increasing `gpu_memory_utilization` "
+                  "or decreasing `max_model_len` when initializing the engine.";
+    }
   } else if (c.tokens < w.max_model_len) {
+    // vllm/engine/llm_engine.py (V0), _initialize_kv_caches via raise_if_cache_size_invalid.
     c.refusal = "The model's max seq len (" + std::to_string(w.max_model_len) +
                 ") is larger than the maximum number of tokens that can be stored in KV cache (" +
-                std::to_string(c.tokens) + "). Try increasing gpu_memory_utilization or decreasing "
-                "max_model_len when initializing the engine.";
+                std::to_string(c.tokens) + "). Try increasing `gpu_memory_utilization` or decreasing "
+                "`max_model_len` when initializing the engine.";
   }
   c.starts = c.refusal.empty();
   return c;
 }
 
 double vLLMMemoryEstimator::estimate_kv_cache(const Scenario& s) const {
-  // Demand: max_num_seqs sequences of max_model_len tokens, each in whole paged blocks.
+  // Demand: max_num_seqs requests of max_model_len tokens, each in whole paged blocks, sliding
+  // layers holding their window only (V1).
+  const KvLayout layout = kv_layout(s);
+  return double(s.workload.max_num_seqs) * double(layout.blocks_per_request) * layout.page_bytes *
+         double(layout.group_size) / kBytesPerGiB;
+}
+
+std::vector<std::int64_t> vLLMMemoryEstimator::cudagraph_capture_sizes(const Scenario& s) const {
+  const FrameworkConfig& f = s.framework_config;
+  if (f.enforce_eager) return {};
+  if (!f.cudagraph_capture_sizes.empty()) return f.cudagraph_capture_sizes;
   const Workload& w = s.workload;
-  const double tokens_per_sequence = double(ceil_div(w.max_model_len, w.block_size) * w.block_size);
-  return kv_cache_for_tokens(double(w.max_num_seqs) * tokens_per_sequence, s);
+  std::int64_t largest = 0;
+  if (f.vllm_engine == VllmEngine::v1) {
+    // vllm/config/vllm.py (v0.11 on): max_cudagraph_capture_size = min(2 x max_num_seqs, 512),
+    // within max_num_batched_tokens.
+    largest = std::min({2 * w.max_num_seqs, std::int64_t(512), w.max_num_batched_tokens});
+  } else {
+    // V0 (vllm/worker/model_runner.py): the batch sizes up to max_num_seqs padded to the next one.
+    largest = std::min<std::int64_t>(256, w.max_num_seqs <= 4 ? w.max_num_seqs : ceil_div(w.max_num_seqs, 8) * 8);
+  }
+  // [1, 2, 4] + range(8, 256, 8) + range(256, largest + 1, 16)
+  std::vector<std::int64_t> sizes;
+  for (std::int64_t size : {1, 2, 4}) {
+    if (size <= largest) sizes.push_back(size);
+  }
+  for (std::int64_t size = 8; size <= largest && size < 256; size += 8) sizes.push_back(size);
+  for (std::int64_t size = 256; size <= largest; size += 16) sizes.push_back(size);
+  return sizes;
 }
 
 double vLLMMemoryEstimator::estimate_cuda_graphs(const Scenario& s) const {
-  // The spec's empirical formula, per capture size: weights x ratio x (1 + size x scaling).
-  // We take this GPU's (sharded) weights; the spec takes the unsharded model's.
   const FrameworkConfig& f = s.framework_config;
-  const double ratio = f.graph_memory_overhead_ratio.value_or(params_.graph_memory_overhead_ratio);
-  const double scaling = f.graph_batch_scaling_factor.value_or(params_.graph_batch_scaling_factor);
-  const double weights = estimate_model_weights(s.parallelism);
-  double total = 0;
-  for (std::int64_t size : f.cudagraph_capture_sizes) {
-    total += weights * ratio * (1.0 + double(size) * scaling);
+  const std::vector<std::int64_t> sizes = cudagraph_capture_sizes(s);
+  const MemoryEstimationParameters defaults;
+  const bool spec_formula = f.graph_memory_overhead_ratio || f.graph_batch_scaling_factor ||
+                            params_.graph_memory_overhead_ratio != defaults.graph_memory_overhead_ratio ||
+                            params_.graph_batch_scaling_factor != defaults.graph_batch_scaling_factor;
+  if (spec_formula) {
+    // The spec's empirical formula, asked for by its two parameters: per capture size,
+    // weights x ratio x (1 + size x scaling), on this GPU's (sharded) weights.
+    const double ratio = f.graph_memory_overhead_ratio.value_or(params_.graph_memory_overhead_ratio);
+    const double scaling = f.graph_batch_scaling_factor.value_or(params_.graph_batch_scaling_factor);
+    const double weights = estimate_model_weights(s.parallelism);
+    double total = 0;
+    for (std::int64_t size : sizes) total += weights * ratio * (1.0 + double(size) * scaling);
+    return total;
   }
-  return total;
+  // What vLLM's "Graph capturing finished in N secs, took X GiB" reports: the graphs share one
+  // memory pool, and what they keep grows with the graphs captured, one per capture size and
+  // (piecewise) per layer. 0.375 MiB per size and layer is the median of five logs
+  // (tests/data/vllm/cuda_graph_logs.json: 0.23 to 0.54 MiB, V0 and V1, 16 to 94 layers).
+  constexpr double kBytesPerSizeAndLayer = 0.375 * 1024 * 1024;
+  return double(sizes.size()) * double(layers_per_stage(s.parallelism)) * kBytesPerSizeAndLayer / kBytesPerGiB;
 }
 
 // ---- DeepSpeed ----

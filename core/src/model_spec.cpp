@@ -61,6 +61,12 @@ std::int64_t ParameterCounts::active_per_token() const {
   return total() - mul({moe_layers(), one_expert, num_experts - experts_per_token});
 }
 
+std::int64_t SlidingWindow::count(std::int64_t first, std::int64_t count) const {
+  std::int64_t sliding = 0;
+  for (std::int64_t i = first; i < first + count && i < std::int64_t(layers.size()); ++i) sliding += layers[i];
+  return sliding;
+}
+
 ParameterCounts ModelSpec::parameter_counts() const {
   const std::int64_t h = hidden_size;
   const AttentionShape& a = attention;

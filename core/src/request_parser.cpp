@@ -143,6 +143,8 @@ FrameworkConfig read_framework_config(ObjectReader& r, const MemoryEstimationPar
   f.optimizer_in_backward = r.boolean({"optimizer_in_backward"}).value_or(false);
   f.gradient_accumulation_steps = r.integer({"gradient_accumulation_steps"}, 1, 1 << 20).value_or(1);
   f.offload_activations = r.boolean({"offload_activations"}).value_or(false);
+  f.enforce_eager = r.boolean({"enforce_eager"}).value_or(false);
+  f.profile_cudagraph_memory = r.boolean({"profile_cudagraph_memory"}).value_or(true);
   constexpr std::array<std::pair<std::string_view, bool>, 2> kOffload = {{{"none", false}, {"cpu", true}}};
   if (auto device = r.string({"offload_optimizer"})) f.offload_optimizer = choose(r.path_of("offload_optimizer"), *device, kOffload);
   if (auto device = r.string({"offload_param"})) f.offload_param = choose(r.path_of("offload_param"), *device, kOffload);

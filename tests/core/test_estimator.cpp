@@ -107,7 +107,7 @@ TEST_CASE("more GPUs never add weights per GPU") {
   }
 }
 
-TEST_CASE("vLLM: demand for max_num_seqs x max_model_len in whole blocks, and the spec's graphs") {
+TEST_CASE("vLLM: demand for max_num_seqs x max_model_len in whole blocks") {
   const vLLMMemoryEstimator llama2(spec_of("llama-2-7b-hf.json"), {});
   Scenario s = with_parallelism(4);
   s.workload.max_num_seqs = 256;
@@ -115,15 +115,103 @@ TEST_CASE("vLLM: demand for max_num_seqs x max_model_len in whole blocks, and th
   CHECK(llama2.estimate_kv_cache(s) == 128.0);  // 256 x 4096 x 131072 bytes
   s.workload.max_model_len = 4097;              // 257 blocks of 16 tokens
   CHECK(llama2.estimate_kv_cache(s) == doctest::Approx(256.0 * 4112 * 131072 / kGiB));
+}
 
-  CHECK(llama2.estimate_cuda_graphs(s) == 0);  // no capture sizes, nothing counted
+TEST_CASE("vLLM's CUDA graphs: its default capture list, none when eager, the spec's formula on request") {
+  const vLLMMemoryEstimator llama2(spec_of("llama-2-7b-hf.json"), {});
+  Scenario s;
+  s.workload.max_num_seqs = 256;
+  s.workload.max_num_batched_tokens = 8192;
+  // V1: min(2 x 256, 512) = 512 -> [1, 2, 4], 8..248 by 8 (31 sizes), 256..512 by 16 (17 sizes).
+  const auto sizes = llama2.cudagraph_capture_sizes(s);
+  REQUIRE(sizes.size() == 51);
+  CHECK(sizes[3] == 8);
+  CHECK(sizes[33] == 248);
+  CHECK(sizes[34] == 256);
+  CHECK(sizes.back() == 512);
+  // 0.375 MiB per captured size and layer.
+  CHECK(llama2.estimate_cuda_graphs(s) == doctest::Approx(51.0 * 32 * 0.375 / 1024));
+  s.workload.max_num_seqs = 16;  // the list stops at 32
+  CHECK(llama2.cudagraph_capture_sizes(s).size() == 7);
+  s.framework_config.vllm_engine = VllmEngine::v0;  // V0: up to max_num_seqs padded to 8, at most 256
+  CHECK(llama2.cudagraph_capture_sizes(s).back() == 16);
+  s.framework_config.enforce_eager = true;
+  CHECK(llama2.estimate_cuda_graphs(s) == 0);
+
+  s.framework_config.enforce_eager = false;
   s.framework_config.cudagraph_capture_sizes = {1, 2, 4, 8, 16};
+  CHECK(llama2.estimate_cuda_graphs(s) == doctest::Approx(5.0 * 32 * 0.375 / 1024));
+  // The spec's formula when a request sets its parameters: weights x ratio x (1 + size x scaling).
   const double weights = llama2.estimate_model_weights(s.parallelism);
-  // Sum over sizes of weights x 0.1 x (1 + size x 0.02)
-  CHECK(llama2.estimate_cuda_graphs(s) == doctest::Approx(weights * 0.1 * (5 + 31 * 0.02)));
   s.framework_config.graph_memory_overhead_ratio = 0.15;
   s.framework_config.graph_batch_scaling_factor = 0.03;
   CHECK(llama2.estimate_cuda_graphs(s) == doctest::Approx(weights * 0.15 * (5 + 31 * 0.03)));
+}
+
+TEST_CASE("sliding-window layers: which layers slide, and the KV they keep") {
+  // gpt-oss-20b: layer_types alternate, window 128; 24 layers, 8 KV heads of 64.
+  const ModelSpec gpt_oss = spec_of("gpt-oss-20b.json");
+  CHECK(gpt_oss.sliding_window.window == 128);
+  CHECK(gpt_oss.sliding_window.count(0, 24) == 12);
+  CHECK(gpt_oss.sliding_window.layers[0]);
+  CHECK_FALSE(gpt_oss.sliding_window.layers[1]);
+  // Gemma-3: five local layers, then one global (34 layers: 29 slide), window 1024.
+  const ModelSpec gemma3 = spec_of("gemma-3-4b-it.json");
+  CHECK(gemma3.sliding_window.window == 1024);
+  CHECK(gemma3.sliding_window.count(0, gemma3.num_layers) == gemma3.num_layers - gemma3.num_layers / 6);
+  CHECK(spec_of("gemma-2-2b-it.json").sliding_window.count(0, 26) == 13);  // even layers
+  CHECK(spec_of("mistral-7b-v0.1.json").sliding_window.count(0, 32) == 32);  // a model-wide window
+  CHECK(spec_of("qwen2.5-7b.json").sliding_window.window == 0);  // use_sliding_window: false
+  CHECK(spec_of("llama-2-7b-hf.json").sliding_window.window == 0);
+
+  // transformers keeps the window in a sliding layer, every token in a full one.
+  const TransformersMemoryEstimator e(gpt_oss, {});
+  Scenario s;
+  s.workload.batch_size = 2;
+  s.workload.sequence_length = 4096;
+  const double per_token_layer = 2.0 * 8 * 64 * 2;  // K and V, 8 heads of 64, bf16
+  CHECK(e.estimate_kv_cache(s) == doctest::Approx(2.0 * (12 * 4096 + 12 * 128) * per_token_layer / kGiB));
+}
+
+TEST_CASE("vLLM V1's hybrid KV layout: groups of layers share blocks; sliding requests hold a window") {
+  // vllm/v1/core/kv_cache_utils.py: gpt-oss-20b's 12 full and 12 sliding layers make two groups
+  // of 12; a block id costs one page in each of 12 tensors.
+  const vLLMMemoryEstimator gpt_oss(spec_of("gpt-oss-20b.json"), {});
+  Scenario s;
+  s.workload.block_size = 16;
+  s.workload.max_model_len = 131072;
+  s.workload.max_num_batched_tokens = 8192;
+  s.workload.max_num_seqs = 4;
+  const auto layout = gpt_oss.kv_layout(s);
+  const double page = 16.0 * 2 * 8 * 64 * 2;
+  CHECK(layout.page_bytes == page);
+  CHECK(layout.group_size == 12);
+  CHECK(layout.full_groups == 1);
+  CHECK(layout.sliding_groups == 1);
+  // 8192 blocks for the full group; min(128 - 1 + 8192, 131072) tokens -> 520 blocks, plus one.
+  CHECK(layout.blocks_per_request == 8192 + 521);
+  CHECK(gpt_oss.estimate_kv_cache(s) == doctest::Approx(4.0 * 8713 * page * 12 / kGiB));
+
+  s.framework_config.gpu_memory_gib = 79.18;
+  s.framework_config.non_torch_memory_gib = 0.2;
+  const KvCacheCapacity c = gpt_oss.kv_cache_capacity(s);
+  const auto blocks = std::int64_t(std::floor(c.available_gib * kGiB / (page * 12)));
+  CHECK(c.num_gpu_blocks == blocks);
+  CHECK(c.tokens == blocks / 2 * 16);  // "GPU KV cache size": blocks per group x block_size
+  CHECK(c.max_concurrency == doctest::Approx(double(blocks) / 8713));
+
+  // V0 knows no sliding layers: one group of all 24.
+  s.framework_config.vllm_engine = VllmEngine::v0;
+  CHECK(gpt_oss.kv_layout(s).group_size == 24);
+  CHECK(gpt_oss.kv_layout(s).blocks_per_request == 8192);
+
+  // Gemma-3 (29 sliding, 5 full on one GPU): groups of 5, six of them sliding (one padded).
+  const vLLMMemoryEstimator gemma3(spec_of("gemma-3-4b-it.json"), {});
+  s.framework_config.vllm_engine = VllmEngine::v1;
+  const auto gemma = gemma3.kv_layout(s);
+  CHECK(gemma.group_size == 5);
+  CHECK(gemma.full_groups == 1);
+  CHECK(gemma.sliding_groups == 6);
 }
 
 TEST_CASE("DeepSpeed ZeRO: stage 1 shards optimizer states, 2 gradients, 3 parameters") {
@@ -177,14 +265,17 @@ TEST_CASE("vLLM's start-up KV cache arithmetic: budget, blocks, tokens, concurre
   CHECK(c.at("budget_gib").get<double>() == doctest::Approx(budget));
   // 8,030,261,248 bf16 parameters; 128,256 is already a multiple of 64, so no padding.
   CHECK(c.at("weights_gib").get<double>() == doctest::Approx(8'030'261'248.0 * 2 / (1 << 30)));
-  const double available = budget - c.at("weights_gib").get<double>() - 0.2 - c.at("activation_peak_gib").get<double>();
+  // vLLM >= 0.21 takes the CUDA graphs' memory off the budget before the KV cache.
+  CHECK(c.at("cuda_graph_in_budget") == true);
+  const double available = budget - c.at("weights_gib").get<double>() - 0.2 -
+                           c.at("activation_peak_gib").get<double>() - c.at("cuda_graph_gib").get<double>();
   CHECK(c.at("available_gib").get<double>() == doctest::Approx(available));
   // 32 layers x 8 KV heads x 128 x 2 (K, V) x 2 bytes = 128 KiB per token; 16 tokens a block.
   CHECK(c.at("bytes_per_block").get<double>() == 16 * 131072.0);
   const std::int64_t blocks = std::int64_t(std::floor(available * (1 << 30) / (16 * 131072.0)));
   CHECK(c.at("num_gpu_blocks") == blocks);
   CHECK(c.at("tokens") == blocks * 16);
-  CHECK(c.at("max_concurrency").get<double>() == doctest::Approx(double(blocks * 16) / 32768));
+  CHECK(c.at("max_concurrency").get<double>() == doctest::Approx(double(blocks) / (32768 / 16)));
   CHECK(c.at("starts") == true);
   CHECK_FALSE(c.contains("refusal"));
 
@@ -199,6 +290,25 @@ TEST_CASE("vLLM's start-up KV cache arithmetic: budget, blocks, tokens, concurre
   const json short_of_one = estimate_ok(request).at("kv_cache_capacity");
   CHECK(short_of_one.at("starts") == false);
   CHECK(short_of_one.at("refusal").get<std::string>().find("max seq len (131072)") != std::string::npos);
+  CHECK(short_of_one.at("refusal").get<std::string>().find("estimated maximum model length is") != std::string::npos);
+  // V0 words it its own way, from the tokens its blocks hold.
+  request["framework_config"]["vllm_engine"] = "v0";
+  const json v0 = estimate_ok(request).at("kv_cache_capacity");
+  CHECK(v0.at("refusal").get<std::string>().find("maximum number of tokens that can be stored in KV cache (" +
+                                                 std::to_string(v0.at("tokens").get<std::int64_t>()) + ")") !=
+        std::string::npos);
+
+  // A request that says it runs eager, or an older V1, keeps the graphs off the budget.
+  request["framework_config"]["vllm_engine"] = "v1";
+  request["workload"]["max_model_len"] = 32768;
+  request["framework_config"]["gpu_memory_utilization"] = 0.9;
+  request["framework_config"]["profile_cudagraph_memory"] = false;
+  const json older = estimate_ok(request).at("kv_cache_capacity");
+  CHECK(older.at("cuda_graph_in_budget") == false);
+  CHECK(older.at("available_gib").get<double>() ==
+        doctest::Approx(available + c.at("cuda_graph_gib").get<double>()));
+  request["framework_config"]["enforce_eager"] = true;
+  CHECK(estimate_ok(request).at("breakdown").at("cuda_graphs") == 0.0);
 }
 
 TEST_CASE("vLLM pads the vocabulary to a multiple of 64 before splitting it") {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createCalculator } from '../../wasm/index.mjs';
-import { trainingAccuracy, vllmAccuracy } from '../support/accuracy.mjs';
+import { cudaGraphAccuracy, trainingAccuracy, vllmAccuracy } from '../support/accuracy.mjs';
 
 const calc = await createCalculator();
 
@@ -20,16 +20,35 @@ test('training: median absolute error at most 10% over the measured records, eve
 test('vLLM start-up logs: weights, KV blocks, concurrency and start verdicts as vLLM printed them', () => {
   const { rows, summary } = vllmAccuracy((request) => calc.estimate(request));
   assert.ok(summary.records >= 30 && summary.mapped >= 20, JSON.stringify(summary));
-  // Weights within 2%, but for gpt-oss-20b on H100 (vLLM 0.11 loads 0.65 GiB more than the
-  // MXFP4 checkpoint holds) and opt-125m (2.4%, 6 MB): the closing notes of issue 6 say more.
-  const weightsOff = rows.filter((r) => r.weights && Math.abs(r.weights.error) > 0.02).map((r) => r.id).sort();
-  assert.deepEqual(weightsOff, ['llmd-gpt-oss-20b-h100', 'vllm-pr3120-opt-125m-weights-blocks']);
+  // Weights within 2% of what vLLM printed (after its rounding), but for two kinds: gpt-oss-20b,
+  // whose MXFP4 experts vLLM re-lays out per GPU (Marlin pads them on A100, Triton swizzles them
+  // on H100), and opt-125m, which two logs put 5.7 MiB (2.4%) above its parameters.
+  const weightsOff = rows.filter((r) => r.weights && !r.weights.holds).map((r) => r.id).sort();
+  assert.deepEqual(weightsOff, ['llmd-gpt-oss-20b-h100', 'myoceane-gpt-oss-20b-a100-v0190',
+                                'script-opt-125m-8gb-v064', 'vllm-pr3120-opt-125m-weights-blocks']);
   // The KV memory a log reports holds the blocks it reports at our bytes per block (KV heads,
   // head_dim, layers, TP replication), but for the FP8 Qwen3-235B, whose checkpoint differs.
   const blocksOff = rows.filter((r) => r.blocks && r.blocks.holds === false).map((r) => r.id);
   assert.deepEqual(blocksOff, ['vllm21348-qwen3-235b-fp8-4xh100']);
   assert.equal(summary.concurrency_reproduced, summary.concurrency_checked);
-  assert.equal(summary.start_verdicts_right, summary.available_checked);
-  // Available KV memory within 2% of the budget: a floor that keeps what is reached today.
-  assert.ok(summary.available_within_2_percent_of_budget >= 9, JSON.stringify(summary));
+  // Available KV memory within 2% of the budget: all but three, and those are known. vLLM
+  // 0.27.1 (the blog's two Qwen3-32B runs) profiles with far less than the sort-based sampler
+  // of 0.6-0.19; PR 10511's development build measured 1.79 GiB of non-torch memory.
+  const availableOff = rows.filter((r) => r.available && Math.abs(r.available.error_of_budget) > 0.02).map((r) => r.id).sort();
+  assert.deepEqual(availableOff, ['blog-qwen3-32b-tp1-rtxpro6000-emulated-a40-fail',
+                                  'blog-qwen3-32b-tp2-rtxpro6000-emulated-a40', 'vllm-pr10511-llama3-8b-h100-tp1']);
+  assert.ok(summary.available_checked >= 16, JSON.stringify(summary));
+  const verdictsOff = rows.filter((r) => r.starts && r.starts.logged !== r.starts.predicted).map((r) => r.id);
+  assert.deepEqual(verdictsOff, ['blog-qwen3-32b-tp2-rtxpro6000-emulated-a40']);
+});
+
+test('vLLM CUDA graphs: the estimate against the memory vLLM logged capturing them', () => {
+  const rows = cudaGraphAccuracy((request) => calc.estimate(request)).filter((r) => r.kind === 'mapped');
+  assert.ok(rows.length >= 5);
+  // One constant per captured size and layer: the logs spread around it (0.39x to 1.6x), and it
+  // sits at their median.
+  for (const row of rows) assert.ok(row.ratio > 1 / 3 && row.ratio < 3, JSON.stringify(row));
+  const ratios = rows.map((r) => r.ratio).sort((a, b) => a - b);
+  const median = ratios[Math.floor(ratios.length / 2)];
+  assert.ok(median > 0.8 && median < 1.25, String(median));
 });

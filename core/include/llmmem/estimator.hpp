@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "llmmem/breakdown.hpp"
 #include "llmmem/model_spec.hpp"
@@ -54,6 +55,10 @@ class MemoryEstimator {
   std::int64_t layers_per_stage(const Parallelism& parallelism) const;
   /// KV cache bytes one token takes on one GPU (its KV heads, its pipeline stage's layers).
   double kv_cache_bytes_per_token(const Scenario& scenario) const;
+  /// The same for one layer: one element's bytes (kv_cache_dtype) times the layer's elements.
+  double kv_cache_bytes_per_token_per_layer(const Scenario& scenario) const;
+  /// Sliding-window layers among the busiest pipeline stage's layers.
+  std::int64_t sliding_layers_per_stage(const Parallelism& parallelism) const;
   /// K and V elements one token adds to one layer's cache on one GPU.
   virtual double kv_elements_per_token_per_layer(const Parallelism& parallelism) const;
   /// Parameters of the largest single module on one GPU (ZeRO-3 gathers a module whole).
@@ -141,6 +146,8 @@ struct KvCacheCapacity {
   double weights_gib = 0;          // as vLLM loads them (vocabulary padded to 64)
   double non_torch_gib = 0;        // CUDA context growth, NCCL and cuBLAS buffers
   double activation_peak_gib = 0;  // the profiling run's peak
+  double cuda_graph_gib = 0;       // the captured graphs' memory pool
+  bool cuda_graph_in_budget = false;  // taken off the budget (V1 >= 0.21), else on top of it
   double available_gib = 0;        // what is left for the KV cache (negative: it does not start)
   double bytes_per_block = 0;      // block_size tokens of every layer on this GPU
   std::int64_t num_gpu_blocks = 0;
@@ -161,7 +168,19 @@ class vLLMMemoryEstimator : public MemoryEstimator {
   KvCacheCapacity kv_cache_capacity(const Scenario& scenario) const;
   double estimate_kv_cache(const Scenario& scenario) const override;
   double estimate_cuda_graphs(const Scenario& scenario) const override;
+  /// The batch sizes vLLM captures: the request's, else vLLM's default list (none when eager).
+  std::vector<std::int64_t> cudagraph_capture_sizes(const Scenario& scenario) const;
   double kv_elements_per_token_per_layer(const Parallelism& parallelism) const override;
+
+  /// How V1 lays the KV cache of one GPU out in blocks (V0: every layer alike).
+  struct KvLayout {
+    double page_bytes = 0;             // block_size tokens of one layer
+    std::int64_t group_size = 1;       // layers sharing one block id (one KV tensor per layer slot)
+    std::int64_t full_groups = 0;      // groups of full-attention layers
+    std::int64_t sliding_groups = 0;   // groups of sliding-window layers
+    std::int64_t blocks_per_request = 0;  // what one request of max_model_len holds, all groups
+  };
+  KvLayout kv_layout(const Scenario& scenario) const;
 
  protected:
   double expert_shares_per_gpu(const Parallelism& parallelism) const override;

@@ -35,6 +35,15 @@ struct AttentionShape {
   bool is_mla() const { return mla.kv_lora_rank > 0; }
 };
 
+/// Layers that attend to the last `window` tokens only (Mistral v0.1, Phi-3, Gemma-2/3,
+/// gpt-oss): their KV cache stops growing at the window. Empty `layers`: every layer is full.
+struct SlidingWindow {
+  std::int64_t window = 0;
+  std::vector<bool> layers;  // one flag per decoder layer, true where it slides
+  /// Sliding layers among decoder layers [first, first + count).
+  std::int64_t count(std::int64_t first, std::int64_t count) const;
+};
+
 struct MlpShape {
   std::int64_t intermediate_size = 0;
   bool gated = false;  // gate, up and down matrices (SwiGLU/GeGLU) instead of up and down
@@ -126,6 +135,7 @@ struct ModelSpec {
   std::int64_t vocab_size = 0;
   std::int64_t learned_positions = 0;  // rows of a learned position table, 0 for RoPE/ALiBi
   AttentionShape attention;
+  SlidingWindow sliding_window;
   MlpShape mlp;
   MoeShape moe;
   NormKind norm = NormKind::rms_norm;

@@ -91,6 +91,10 @@ struct FrameworkConfig {
   // NCCL, cuBLAS workspaces); measured per setup, so a request may state its own.
   std::optional<double> non_torch_memory_gib;
   VllmEngine vllm_engine = VllmEngine::v1;
+  // vLLM: --enforce-eager captures no CUDA graphs; since v0.21 V1 measures the graphs' memory
+  // before sizing the KV cache (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS, on by default).
+  bool enforce_eager = false;
+  bool profile_cudagraph_memory = true;
   // The spec lets the framework config override these two parameters.
   std::optional<double> graph_memory_overhead_ratio;
   std::optional<double> graph_batch_scaling_factor;
