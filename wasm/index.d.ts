@@ -60,6 +60,10 @@ export interface EstimateRequest {
     non_torch_memory_gib?: number;
     /** vLLM's engine: v1 (default) or the legacy v0, whose profiling peak differs. */
     vllm_engine?: 'v1' | 'v0';
+    /** vLLM --enforce-eager: no CUDA graphs are captured. */
+    enforce_eager?: boolean;
+    /** vLLM >= 0.21 takes the CUDA graphs' memory off the KV budget (default true; V1 only). */
+    profile_cudagraph_memory?: boolean;
     graph_memory_overhead_ratio?: number;
     graph_batch_scaling_factor?: number;
   };
@@ -154,9 +158,13 @@ export interface EstimateResponse {
     weights_gib: number;
     non_torch_gib: number;
     activation_peak_gib: number;
+    /** The captured graphs' pool, and whether it came off the budget (V1 >= 0.21). */
+    cuda_graph_gib: number;
+    cuda_graph_in_budget: boolean;
     /** Negative when weights and activations take more than the budget. */
     available_gib: number;
     block_size: number;
+    /** One block id's bytes: every layer's page, or under V1's hybrid layout a group's. */
     bytes_per_block: number;
     num_gpu_blocks: number;
     tokens: number;

@@ -31,10 +31,6 @@ std::vector<std::string> scenario_warnings(const Request& request) {
     warnings.push_back("parallelism.expert_parallel_size has no effect on a dense model");
   }
   const bool has_graphs = !s.framework_config.cudagraph_capture_sizes.empty();
-  if (request.framework == Framework::vllm && !has_graphs) {
-    warnings.push_back("framework_config.cudagraph_capture_sizes not given: CUDA graph memory not "
-                       "counted (vLLM captures graphs unless --enforce-eager)");
-  }
   if (request.framework != Framework::vllm && has_graphs) {
     warnings.push_back("framework_config.cudagraph_capture_sizes applies to vllm only: ignored");
   }

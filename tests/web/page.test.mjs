@@ -166,6 +166,14 @@ test('vLLM capacity: blocks, tokens and concurrency on the chosen GPU, and a ref
   assert.match(await verdict(), /^vLLM starts: [\d,]+ tokens of KV cache, \d+\.\d\d requests of 32,768 tokens at once\.$/);
   // Llama-3.1-8B: 128 KiB per token, so a block of 16 tokens is 2 MiB.
   assert.match(await page.textContent('[data-testid="capacity-blocks"]'), /^[\d,]+ × 16 tokens$/);
+  // vLLM >= 0.21 keeps room for its CUDA graphs; --enforce-eager captures none and frees it.
+  const gibOf = async (key) => Number((await page.textContent(`[data-testid="capacity-${key}"]`)).replace(/[^\d.-]/g, ''));
+  const graphs = await gibOf('graphs');
+  const available = await gibOf('available');
+  assert.ok(graphs > 0.1 && graphs < 2, String(graphs));
+  await page.selectOption('[data-testid="framework_config.enforce_eager"]', 'true');
+  assert.equal(await gibOf('graphs'), 0);
+  assert.ok(Math.abs(await gibOf('available') - (available + graphs)) < 0.02);
   await page.fill('[data-testid="framework_config.gpu_memory_utilization"]', '0.2');
   assert.match(await verdict(), /^vLLM would not start\. No available memory for the cache blocks/);
   assert.deepEqual(page.problems, []);
