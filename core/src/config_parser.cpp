@@ -156,7 +156,6 @@ void read_quantization(ObjectReader& config, ModelSpec& spec) {
   }
 }
 
-// DeepSeek's multi-head latent attention (configuration_deepseek.py field names).
 /// Which layers slide, as transformers' modeling code (and vLLM's model files) decide it:
 /// `layer_types` when the config lists them, else the family's pattern, else every layer
 /// (a model-level window: Mistral v0.1, Phi-3).
@@ -193,6 +192,7 @@ void read_sliding_window(ObjectReader& config, ModelSpec& spec) {
   if (spec.sliding_window.count(0, spec.num_layers) == 0) spec.sliding_window = {};
 }
 
+// DeepSeek's multi-head latent attention (configuration_deepseek.py field names).
 void read_mla(ObjectReader& config, ModelSpec& spec) {
   const auto kv_lora_rank = config.integer({"kv_lora_rank"}, 1, kMaxDimension);
   if (!kv_lora_rank) return;

@@ -150,10 +150,6 @@ double vLLMMemoryEstimator::kv_elements_per_token_per_layer(const Parallelism& p
   return MemoryEstimator::kv_elements_per_token_per_layer(p);
 }
 
-double MemoryEstimator::kv_cache_for_tokens(double tokens, const Scenario& s) const {
-  return tokens * kv_cache_bytes_per_token(s) / kBytesPerGiB;
-}
-
 double MemoryEstimator::layer_forward_bytes(double tokens, double batch, double seq_len,
                                             const Scenario& s) const {
   const double a = compute_dtype_bytes();
@@ -541,14 +537,14 @@ vLLMMemoryEstimator::KvLayout vLLMMemoryEstimator::kv_layout(const Scenario& s) 
     layout.full_groups = ceil_div(full, layout.group_size);
     layout.sliding_groups = ceil_div(sliding, layout.group_size);
   }
-  // KVCacheSpec.max_memory_usage_bytes: a full layer holds every token of a request, a sliding
-  // one the window plus the tokens one step schedules, and one block more for its edge.
-  const std::int64_t bs = w.block_size;
-  const std::int64_t window_tokens =
-      std::min(model_.sliding_window.window - 1 + w.max_num_batched_tokens, w.max_model_len);
-  layout.blocks_per_request = layout.full_groups * ceil_div(w.max_model_len, bs) +
-                              layout.sliding_groups * (ceil_div(std::max<std::int64_t>(window_tokens, 0), bs) + 1);
+  layout.block_size = w.block_size;
+  layout.window_reach = std::max<std::int64_t>(0, model_.sliding_window.window - 1 + w.max_num_batched_tokens);
   return layout;
+}
+
+std::int64_t vLLMMemoryEstimator::KvLayout::blocks_per_request(std::int64_t max_model_len) const {
+  return full_groups * ceil_div(max_model_len, block_size) +
+         sliding_groups * (ceil_div(std::min(window_reach, max_model_len), block_size) + 1);
 }
 
 KvCacheCapacity vLLMMemoryEstimator::kv_cache_capacity(const Scenario& s) const {
@@ -584,7 +580,7 @@ KvCacheCapacity vLLMMemoryEstimator::kv_cache_capacity(const Scenario& s) const 
     c.num_gpu_blocks = std::int64_t(std::floor(available_bytes / c.bytes_per_block));
   }
   c.tokens = c.num_gpu_blocks / std::max<std::int64_t>(groups, 1) * w.block_size;
-  c.max_concurrency = v1 ? double(c.num_gpu_blocks) / double(layout.blocks_per_request)
+  c.max_concurrency = v1 ? double(c.num_gpu_blocks) / double(layout.blocks_per_request(w.max_model_len))
                          : double(c.tokens) / double(w.max_model_len);
   auto gib = [](double bytes) {
     char text[32];
@@ -598,15 +594,13 @@ KvCacheCapacity vLLMMemoryEstimator::kv_cache_capacity(const Scenario& s) const 
   } else if (v1) {
     // vllm/v1/core/kv_cache_utils.py, check_enough_kv_cache_memory: one request of
     // max_model_len must fit, its blocks counted per group as they are allocated.
-    const double needed = double(layout.blocks_per_request) * c.bytes_per_block;
+    const double needed = double(layout.blocks_per_request(w.max_model_len)) * c.bytes_per_block;
     if (needed > available_bytes) {
       // "the estimated maximum model length": the longest that would fit (vLLM bisects).
       std::int64_t low = 0, high = w.max_model_len;
       while (low < high) {
         const std::int64_t mid = (low + high + 1) / 2;
-        Scenario shorter = s;
-        shorter.workload.max_model_len = mid;
-        if (double(kv_layout(shorter).blocks_per_request) * c.bytes_per_block <= available_bytes) {
+        if (double(layout.blocks_per_request(mid)) * c.bytes_per_block <= available_bytes) {
           low = mid;
         } else {
           high = mid - 1;
@@ -633,8 +627,8 @@ double vLLMMemoryEstimator::estimate_kv_cache(const Scenario& s) const {
   // Demand: max_num_seqs requests of max_model_len tokens, each in whole paged blocks, sliding
   // layers holding their window only (V1).
   const KvLayout layout = kv_layout(s);
-  return double(s.workload.max_num_seqs) * double(layout.blocks_per_request) * layout.page_bytes *
-         double(layout.group_size) / kBytesPerGiB;
+  const double blocks = double(layout.blocks_per_request(s.workload.max_model_len));
+  return double(s.workload.max_num_seqs) * blocks * layout.page_bytes * double(layout.group_size) / kBytesPerGiB;
 }
 
 std::vector<std::int64_t> vLLMMemoryEstimator::cudagraph_capture_sizes(const Scenario& s) const {
@@ -681,7 +675,7 @@ double vLLMMemoryEstimator::estimate_cuda_graphs(const Scenario& s) const {
   // What vLLM's "Graph capturing finished in N secs, took X GiB" reports: the graphs share one
   // memory pool, and what they keep grows with the graphs captured, one per capture size and
   // (piecewise) per layer. 0.375 MiB per size and layer is the median of five logs
-  // (tests/data/vllm/cuda_graph_logs.json: 0.23 to 0.54 MiB, V0 and V1, 16 to 94 layers).
+  // (tests/data/vllm/cuda_graph_logs.json: 0.23 to 0.95 MiB, V0 and V1, 16 to 94 layers).
   constexpr double kBytesPerSizeAndLayer = 0.375 * 1024 * 1024;
   return double(sizes.size()) * double(layers_per_stage(s.parallelism)) * kBytesPerSizeAndLayer / kBytesPerGiB;
 }

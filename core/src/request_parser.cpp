@@ -29,6 +29,13 @@ Enum choose(const std::string& path, const std::string& value,
   fail(path, "must be one of " + names + ", got " + detail::quote_text(value));
 }
 
+/// An optional field of the request that names one of `choices`; `out` keeps its default when absent.
+template <typename Enum, std::size_t N>
+void read_choice(ObjectReader& r, std::string_view key, const std::array<std::pair<std::string_view, Enum>, N>& choices,
+                 Enum& out) {
+  if (auto value = r.string({key})) out = choose(r.path_of(key), *value, choices);
+}
+
 Workload read_workload(ObjectReader& r) {
   Workload w;
   w.batch_size = r.integer({"batch_size"}, 1, kMaxTokens).value_or(w.batch_size);
@@ -94,22 +101,16 @@ FrameworkConfig read_framework_config(ObjectReader& r, const MemoryEstimationPar
           detail::integer_value((*sizes)[i], path + "[" + std::to_string(i) + "]", 1, kMaxTokens));
     }
   }
-  if (auto precision = r.string({"training_precision"})) {
-    constexpr std::array<std::pair<std::string_view, TrainingPrecision>, 3> kPrecisions = {{
-        {"mixed", TrainingPrecision::mixed}, {"bf16", TrainingPrecision::bf16}, {"fp32", TrainingPrecision::fp32}}};
-    f.training_precision = choose(r.path_of("training_precision"), *precision, kPrecisions);
-  }
-  if (auto checkpointing = r.string({"gradient_checkpointing"})) {
-    constexpr std::array<std::pair<std::string_view, GradientCheckpointing>, 3> kCheckpointing = {{
-        {"none", GradientCheckpointing::none}, {"selective", GradientCheckpointing::selective},
-        {"full", GradientCheckpointing::full}}};
-    f.gradient_checkpointing = choose(r.path_of("gradient_checkpointing"), *checkpointing, kCheckpointing);
-  }
-  if (auto fine_tuning = r.string({"fine_tuning"})) {
-    constexpr std::array<std::pair<std::string_view, FineTuning>, 3> kFineTuning = {{
-        {"full", FineTuning::full}, {"lora", FineTuning::lora}, {"qlora", FineTuning::qlora}}};
-    f.fine_tuning = choose(r.path_of("fine_tuning"), *fine_tuning, kFineTuning);
-  }
+  constexpr std::array<std::pair<std::string_view, TrainingPrecision>, 3> kPrecisions = {{
+      {"mixed", TrainingPrecision::mixed}, {"bf16", TrainingPrecision::bf16}, {"fp32", TrainingPrecision::fp32}}};
+  read_choice(r, "training_precision", kPrecisions, f.training_precision);
+  constexpr std::array<std::pair<std::string_view, GradientCheckpointing>, 3> kCheckpointing = {{
+      {"none", GradientCheckpointing::none}, {"selective", GradientCheckpointing::selective},
+      {"full", GradientCheckpointing::full}}};
+  read_choice(r, "gradient_checkpointing", kCheckpointing, f.gradient_checkpointing);
+  constexpr std::array<std::pair<std::string_view, FineTuning>, 3> kFineTuning = {{
+      {"full", FineTuning::full}, {"lora", FineTuning::lora}, {"qlora", FineTuning::qlora}}};
+  read_choice(r, "fine_tuning", kFineTuning, f.fine_tuning);
   f.lora_rank = r.integer({"lora_rank"}, 1, 65536).value_or(f.lora_rank);
   if (const json* targets = r.find({"lora_target_modules"})) {
     const std::string path = r.path_of("lora_target_modules");
@@ -129,34 +130,28 @@ FrameworkConfig read_framework_config(ObjectReader& r, const MemoryEstimationPar
       f.lora_target_modules.push_back(name);
     }
   }
-  if (auto loss = r.string({"loss_implementation"})) {
-    constexpr std::array<std::pair<std::string_view, LossImplementation>, 2> kLosses = {{
-        {"standard", LossImplementation::standard}, {"chunked", LossImplementation::chunked}}};
-    f.loss_implementation = choose(r.path_of("loss_implementation"), *loss, kLosses);
-  }
-  if (auto fsdp = r.string({"fsdp"})) {
-    constexpr std::array<std::pair<std::string_view, FsdpSharding>, 3> kSharding = {{
-        {"none", FsdpSharding::none}, {"shard_grad_op", FsdpSharding::shard_grad_op},
-        {"full_shard", FsdpSharding::full_shard}}};
-    f.fsdp = choose(r.path_of("fsdp"), *fsdp, kSharding);
-  }
+  constexpr std::array<std::pair<std::string_view, LossImplementation>, 2> kLosses = {{
+      {"standard", LossImplementation::standard}, {"chunked", LossImplementation::chunked}}};
+  read_choice(r, "loss_implementation", kLosses, f.loss_implementation);
+  constexpr std::array<std::pair<std::string_view, FsdpSharding>, 3> kSharding = {{
+      {"none", FsdpSharding::none}, {"shard_grad_op", FsdpSharding::shard_grad_op},
+      {"full_shard", FsdpSharding::full_shard}}};
+  read_choice(r, "fsdp", kSharding, f.fsdp);
   f.optimizer_in_backward = r.boolean({"optimizer_in_backward"}).value_or(false);
   f.gradient_accumulation_steps = r.integer({"gradient_accumulation_steps"}, 1, 1 << 20).value_or(1);
   f.offload_activations = r.boolean({"offload_activations"}).value_or(false);
   f.enforce_eager = r.boolean({"enforce_eager"}).value_or(false);
   f.profile_cudagraph_memory = r.boolean({"profile_cudagraph_memory"}).value_or(true);
   constexpr std::array<std::pair<std::string_view, bool>, 2> kOffload = {{{"none", false}, {"cpu", true}}};
-  if (auto device = r.string({"offload_optimizer"})) f.offload_optimizer = choose(r.path_of("offload_optimizer"), *device, kOffload);
-  if (auto device = r.string({"offload_param"})) f.offload_param = choose(r.path_of("offload_param"), *device, kOffload);
+  read_choice(r, "offload_optimizer", kOffload, f.offload_optimizer);
+  read_choice(r, "offload_param", kOffload, f.offload_param);
   f.zero_init = r.boolean({"zero_init"}).value_or(f.zero_init);
   f.gpus_per_node = r.integer({"gpus_per_node"}, 1, 1024);
-  if (auto implementation = r.string({"attention_implementation"})) {
-    constexpr std::array<std::pair<std::string_view, AttentionImplementation>, 3> kImplementations = {{
-        {"sdpa", AttentionImplementation::sdpa},
-        {"flash_attention_2", AttentionImplementation::flash_attention_2},
-        {"eager", AttentionImplementation::eager}}};
-    f.attention_implementation = choose(r.path_of("attention_implementation"), *implementation, kImplementations);
-  }
+  constexpr std::array<std::pair<std::string_view, AttentionImplementation>, 3> kImplementations = {{
+      {"sdpa", AttentionImplementation::sdpa},
+      {"flash_attention_2", AttentionImplementation::flash_attention_2},
+      {"eager", AttentionImplementation::eager}}};
+  read_choice(r, "attention_implementation", kImplementations, f.attention_implementation);
   if (auto memory = r.number({"gpu_memory_gib"})) {
     if (*memory <= 0 || *memory > 1e6) {
       fail(r.path_of("gpu_memory_gib"), "must be a number of GiB in (0, 1000000], got " + detail::quote_value(*memory));
@@ -175,10 +170,8 @@ FrameworkConfig read_framework_config(ObjectReader& r, const MemoryEstimationPar
     }
     f.non_torch_memory_gib = *non_torch;
   }
-  if (auto engine = r.string({"vllm_engine"})) {
-    constexpr std::array<std::pair<std::string_view, VllmEngine>, 2> kEngines = {{{"v1", VllmEngine::v1}, {"v0", VllmEngine::v0}}};
-    f.vllm_engine = choose(r.path_of("vllm_engine"), *engine, kEngines);
-  }
+  constexpr std::array<std::pair<std::string_view, VllmEngine>, 2> kEngines = {{{"v1", VllmEngine::v1}, {"v0", VllmEngine::v0}}};
+  read_choice(r, "vllm_engine", kEngines, f.vllm_engine);
   // The spec lets these two override the parameters of the same name, within the same bounds.
   double ratio = params.graph_memory_overhead_ratio, scaling = params.graph_batch_scaling_factor;
   if (r.find({"graph_memory_overhead_ratio"})) {

@@ -189,7 +189,7 @@ TEST_CASE("vLLM V1's hybrid KV layout: groups of layers share blocks; sliding re
   CHECK(layout.full_groups == 1);
   CHECK(layout.sliding_groups == 1);
   // 8192 blocks for the full group; min(128 - 1 + 8192, 131072) tokens -> 520 blocks, plus one.
-  CHECK(layout.blocks_per_request == 8192 + 521);
+  CHECK(layout.blocks_per_request(131072) == 8192 + 521);
   CHECK(gpt_oss.estimate_kv_cache(s) == doctest::Approx(4.0 * 8713 * page * 12 / kGiB));
 
   s.framework_config.gpu_memory_gib = 79.18;
@@ -203,7 +203,7 @@ TEST_CASE("vLLM V1's hybrid KV layout: groups of layers share blocks; sliding re
   // V0 knows no sliding layers: one group of all 24.
   s.framework_config.vllm_engine = VllmEngine::v0;
   CHECK(gpt_oss.kv_layout(s).group_size == 24);
-  CHECK(gpt_oss.kv_layout(s).blocks_per_request == 8192);
+  CHECK(gpt_oss.kv_layout(s).blocks_per_request(131072) == 8192);
 
   // Gemma-3 (29 sliding, 5 full on one GPU): groups of 5, six of them sliding (one padded).
   const vLLMMemoryEstimator gemma3(spec_of("gemma-3-4b-it.json"), {});

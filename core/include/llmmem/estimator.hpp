@@ -111,7 +111,6 @@ class MemoryEstimator {
   /// Training's activations on the busiest GPU: stored layers under the checkpointing mode,
   /// pipeline micro-batches in flight, and the logits and loss at the head.
   double training_activation_bytes(const Scenario& scenario) const;
-  double kv_cache_for_tokens(double tokens, const Scenario& scenario) const;
   /// Whether training updates a projection (by its Llama name): always for full fine-tuning.
   bool trains(const FrameworkConfig& config, std::string_view projection) const;
   /// The PyTorch training of this scenario, for pytorch_model_states.
@@ -178,7 +177,12 @@ class vLLMMemoryEstimator : public MemoryEstimator {
     std::int64_t group_size = 1;       // layers sharing one block id (one KV tensor per layer slot)
     std::int64_t full_groups = 0;      // groups of full-attention layers
     std::int64_t sliding_groups = 0;   // groups of sliding-window layers
-    std::int64_t blocks_per_request = 0;  // what one request of max_model_len holds, all groups
+    std::int64_t block_size = 16;
+    std::int64_t window_reach = 0;     // tokens a sliding layer holds: window - 1 + batched tokens
+    /// Blocks one request of `max_model_len` tokens holds, all groups
+    /// (KVCacheSpec.max_memory_usage_bytes): every token in a full layer, the window's reach
+    /// in a sliding one plus a block for its edge.
+    std::int64_t blocks_per_request(std::int64_t max_model_len) const;
   };
   KvLayout kv_layout(const Scenario& scenario) const;
 
