@@ -62,7 +62,9 @@ export interface EstimateRequest {
     vllm_engine?: 'v1' | 'v0';
     /** vLLM --enforce-eager: no CUDA graphs are captured. */
     enforce_eager?: boolean;
-    /** vLLM >= 0.21 takes the CUDA graphs' memory off the KV budget (default true; V1 only). */
+    /** vLLM V1's model runner: v2 (default; vLLM's own default by 0.27) or the first one. */
+    vllm_model_runner?: 'v2' | 'v1';
+    /** The first model runner from 0.21 takes the CUDA graphs' memory off the KV budget (default true). */
     profile_cudagraph_memory?: boolean;
     graph_memory_overhead_ratio?: number;
     graph_batch_scaling_factor?: number;
@@ -158,7 +160,7 @@ export interface EstimateResponse {
     weights_gib: number;
     non_torch_gib: number;
     activation_peak_gib: number;
-    /** The captured graphs' pool, and whether it came off the budget (V1 >= 0.21). */
+    /** The captured graphs' pool, and whether it came off the budget (runner v1 from 0.21). */
     cuda_graph_gib: number;
     cuda_graph_in_budget: boolean;
     /** Negative when weights and activations take more than the budget. */

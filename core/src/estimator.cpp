@@ -497,6 +497,9 @@ double vLLMMemoryEstimator::estimate_activations(const Scenario& s) const {
   // scratch, the softmax and masks. 38.5 bytes per row and vocabulary entry is what the logs
   // show (tests/data/vllm: Qwen2.5 under V0 on T4/L4, 1.40-1.44 GiB at 256 rows; Llama-3.1-8B,
   // Qwen3-32B and gpt-oss-20b under V1 on H100, 4.76, 5.64 and 7.38 GiB at 1024 rows).
+  // Model runner v2 (vllm/v1/worker/gpu/model_runner.py, _dummy_sampler_run) profiles a
+  // sampler that skips top-k and top-p: bf16 logits and their fp32 copy, 6 bytes (a Qwen2.5
+  // log under 0.27.1: 0.25 GiB at 256 rows).
   // Only the final hidden states outlive the forward pass, so the peak is the larger of the two.
   const Workload& w = s.workload;
   const double tokens = std::min(double(w.max_num_batched_tokens),
@@ -509,8 +512,10 @@ double vLLMMemoryEstimator::estimate_activations(const Scenario& s) const {
   // (the 3090 logs of vllm#10517: 2.07 and 2.99 GiB at 20k and 29k tokens).
   const double forward = layer_forward_bytes(tokens, 1, tokens, flash) + hidden;
   const double rows = std::min(double(w.max_num_seqs), tokens);
-  constexpr double kSamplerBytesPerLogit = 38.5;
-  const double sampler = rows * double(model_.vocab_size) * kSamplerBytesPerLogit;
+  const bool runner_v2 = s.framework_config.vllm_engine == VllmEngine::v1 &&
+                         s.framework_config.vllm_model_runner == VllmModelRunner::v2;
+  const double bytes_per_logit = runner_v2 ? 6.0 : 38.5;
+  const double sampler = rows * double(model_.vocab_size) * bytes_per_logit;
   return std::max(forward, sampler + hidden) / kBytesPerGiB;
 }
 
@@ -562,10 +567,11 @@ KvCacheCapacity vLLMMemoryEstimator::kv_cache_capacity(const Scenario& s) const 
   // growth after the distributed init is measured, so NCCL adds little (a TP4 log: 0.20 GiB).
   c.non_torch_gib = f.non_torch_memory_gib.value_or(0.15 + 0.02 * (ranks - 1));
   c.activation_peak_gib = estimate_activations(s);
-  // vLLM >= 0.21 captures graphs before sizing the KV cache and takes their memory off it;
-  // earlier V1 and V0 capture them afterwards, on top of the budget.
+  // The first model runner from 0.21 captures graphs before sizing the KV cache and takes
+  // their memory off it; earlier, in V0 and in runner v2 (profile_cudagraph_memory returns 0)
+  // they are captured afterwards, on top of the budget.
   c.cuda_graph_gib = estimate_cuda_graphs(s);
-  c.cuda_graph_in_budget = v1 && f.profile_cudagraph_memory;
+  c.cuda_graph_in_budget = v1 && f.vllm_model_runner == VllmModelRunner::v1 && f.profile_cudagraph_memory;
   c.available_gib = c.budget_gib - c.weights_gib - c.non_torch_gib - c.activation_peak_gib -
                     (c.cuda_graph_in_budget ? c.cuda_graph_gib : 0.0);
 

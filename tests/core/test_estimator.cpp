@@ -259,7 +259,8 @@ TEST_CASE("vLLM's start-up KV cache arithmetic: budget, blocks, tokens, concurre
   json request = {{"config", corpus_config("llama-3.1-8b.json")},
                   {"framework", "vllm"},
                   {"workload", {{"max_model_len", 32768}, {"max_num_seqs", 256}, {"max_num_batched_tokens", 8192}}},
-                  {"framework_config", {{"gpu_memory_gib", 79.19}, {"non_torch_memory_gib", 0.2}}}};
+                  {"framework_config", {{"gpu_memory_gib", 79.19}, {"non_torch_memory_gib", 0.2},
+                                        {"vllm_model_runner", "v1"}}}};
   const json c = estimate_ok(request).at("kv_cache_capacity");
   const double budget = 79.19 * 0.9;
   CHECK(c.at("budget_gib").get<double>() == doctest::Approx(budget));
@@ -309,6 +310,20 @@ TEST_CASE("vLLM's start-up KV cache arithmetic: budget, blocks, tokens, concurre
         doctest::Approx(available + c.at("cuda_graph_gib").get<double>()));
   request["framework_config"]["enforce_eager"] = true;
   CHECK(estimate_ok(request).at("breakdown").at("cuda_graphs") == 0.0);
+
+  // Model runner v2 (the default) never takes graphs off the budget, and profiles a sampler
+  // without top-k/top-p: 6 bytes a logit, against the first runner's 38.5.
+  request["framework_config"]["enforce_eager"] = false;
+  request["framework_config"]["profile_cudagraph_memory"] = true;
+  request["framework_config"]["vllm_model_runner"] = "v2";
+  request["workload"]["max_num_batched_tokens"] = 256;  // the sampler's 256 rows set the peak
+  const json v2 = estimate_ok(request).at("kv_cache_capacity");
+  CHECK(v2.at("cuda_graph_in_budget") == false);
+  const double hidden = 256.0 * 4096 * 2;
+  CHECK(v2.at("activation_peak_gib").get<double>() == doctest::Approx((256.0 * 128256 * 6 + hidden) / (1 << 30)));
+  request["framework_config"]["vllm_model_runner"] = "v1";
+  CHECK(estimate_ok(request).at("kv_cache_capacity").at("activation_peak_gib").get<double>() ==
+        doctest::Approx((256.0 * 128256 * 38.5 + hidden) / (1 << 30)));
 }
 
 TEST_CASE("vLLM pads the vocabulary to a multiple of 64 before splitting it") {

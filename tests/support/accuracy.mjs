@@ -124,6 +124,7 @@ export function vllmAccuracy(estimate) {
                   max_num_batched_tokens: s.max_num_batched_tokens, block_size: s.block_size },
       parallelism: { tensor_parallel_size: s.tensor_parallel_size ?? 1 },
       framework_config: { vllm_engine: s.vllm_engine,
+                          ...(s.vllm_model_runner ? { vllm_model_runner: s.vllm_model_runner } : {}),
                           ...(s.profile_cudagraph_memory !== undefined ? { profile_cudagraph_memory: s.profile_cudagraph_memory } : {}),
                           ...(total && utilization ? { gpu_memory_gib: total, gpu_memory_utilization: utilization } : {}) },
     };

@@ -166,8 +166,12 @@ test('vLLM capacity: blocks, tokens and concurrency on the chosen GPU, and a ref
   assert.match(await verdict(), /^vLLM starts: [\d,]+ tokens of KV cache, \d+\.\d\d requests of 32,768 tokens at once\.$/);
   // Llama-3.1-8B: 128 KiB per token, so a block of 16 tokens is 2 MiB.
   assert.match(await page.textContent('[data-testid="capacity-blocks"]'), /^[\d,]+ × 16 tokens$/);
-  // vLLM >= 0.21 keeps room for its CUDA graphs; --enforce-eager captures none and frees it.
+  // Model runner v2 (the default) captures its graphs on top of the budget; the first runner
+  // from 0.21 keeps room for them, and --enforce-eager captures none and frees it.
   const gibOf = async (key) => Number((await page.textContent(`[data-testid="capacity-${key}"]`)).replace(/[^\d.-]/g, ''));
+  assert.match(await page.textContent('#capacity-facts'), /CUDA graphs \(on top of the budget\)/);
+  await page.selectOption('[data-testid="framework_config.vllm_model_runner"]', 'v1');
+  assert.match(await page.textContent('#capacity-facts'), /CUDA graphs \(in the budget\)/);
   const graphs = await gibOf('graphs');
   const available = await gibOf('available');
   assert.ok(graphs > 0.1 && graphs < 2, String(graphs));

@@ -38,6 +38,9 @@ enum class LossImplementation { standard, chunked };
 /// vLLM's engine generation: V1 (the default since 0.8, the only one from 0.11) or the
 /// legacy V0, whose profiling run peaks differently.
 enum class VllmEngine { v1, v0 };
+/// vLLM V1's GPU model runner: the first (gpu_model_runner.py) or v2 (worker/gpu/model_runner.py,
+/// the default for the models it supports by 0.27).
+enum class VllmModelRunner { v2, v1 };
 
 /// PyTorch FSDP over data_parallel_size ranks: none is DDP (every rank a replica),
 /// shard_grad_op shards gradients and optimizer states (ZeRO-2), full_shard also the weights (ZeRO-3).
@@ -91,8 +94,9 @@ struct FrameworkConfig {
   // NCCL, cuBLAS workspaces); measured per setup, so a request may state its own.
   std::optional<double> non_torch_memory_gib;
   VllmEngine vllm_engine = VllmEngine::v1;
-  // vLLM: --enforce-eager captures no CUDA graphs; since v0.21 V1 measures the graphs' memory
-  // before sizing the KV cache (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS, on by default).
+  VllmModelRunner vllm_model_runner = VllmModelRunner::v2;
+  // vLLM: --enforce-eager captures no CUDA graphs; from v0.21 the first model runner measures
+  // the graphs' memory before sizing the KV cache (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS).
   bool enforce_eager = false;
   bool profile_cudagraph_memory = true;
   // The spec lets the framework config override these two parameters.
