@@ -64,6 +64,8 @@ export interface EstimateRequest {
     enforce_eager?: boolean;
     /** vLLM V1's model runner: v2 (default; vLLM's own default by 0.27) or the first one. */
     vllm_model_runner?: 'v2' | 'v1';
+    /** How the first runner's (and V0's) sampler does top-k/top-p: PyTorch sorts (default), FlashInfer does not. */
+    vllm_sampler?: 'pytorch' | 'flashinfer';
     /** The first model runner from 0.21 takes the CUDA graphs' memory off the KV budget (default true). */
     profile_cudagraph_memory?: boolean;
     graph_memory_overhead_ratio?: number;

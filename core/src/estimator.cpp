@@ -497,9 +497,11 @@ double vLLMMemoryEstimator::estimate_activations(const Scenario& s) const {
   // scratch, the softmax and masks. 38.5 bytes per row and vocabulary entry is what the logs
   // show (tests/data/vllm: Qwen2.5 under V0 on T4/L4, 1.40-1.44 GiB at 256 rows; Llama-3.1-8B,
   // Qwen3-32B and gpt-oss-20b under V1 on H100, 4.76, 5.64 and 7.38 GiB at 1024 rows).
-  // Model runner v2 (vllm/v1/worker/gpu/model_runner.py, _dummy_sampler_run) profiles a
-  // sampler that skips top-k and top-p: bf16 logits and their fp32 copy, 6 bytes (a Qwen2.5
-  // log under 0.27.1: 0.25 GiB at 256 rows).
+  // FlashInfer's top_k_top_p_sampling_from_logits (vllm_sampler "flashinfer") sorts nothing:
+  // bf16 and fp32 logits, the top-k-masked copy and its softmax, 14 bytes (a Llama-3.2-1B log
+  // under 0.10.1 that names it: 0.45 GiB at 256 rows). Model runner v2
+  // (vllm/v1/worker/gpu/model_runner.py, _dummy_sampler_run) profiles a sampler that skips
+  // top-k and top-p: bf16 logits and their fp32 copy, 6 bytes (Qwen2.5 under 0.27.1: 0.25 GiB).
   // Only the final hidden states outlive the forward pass, so the peak is the larger of the two.
   const Workload& w = s.workload;
   const double tokens = std::min(double(w.max_num_batched_tokens),
@@ -514,7 +516,8 @@ double vLLMMemoryEstimator::estimate_activations(const Scenario& s) const {
   const double rows = std::min(double(w.max_num_seqs), tokens);
   const bool runner_v2 = s.framework_config.vllm_engine == VllmEngine::v1 &&
                          s.framework_config.vllm_model_runner == VllmModelRunner::v2;
-  const double bytes_per_logit = runner_v2 ? 6.0 : 38.5;
+  const double bytes_per_logit =
+      runner_v2 ? 6.0 : (s.framework_config.vllm_sampler == VllmSampler::flashinfer ? 14.0 : 38.5);
   const double sampler = rows * double(model_.vocab_size) * bytes_per_logit;
   return std::max(forward, sampler + hidden) / kBytesPerGiB;
 }

@@ -175,6 +175,9 @@ FrameworkConfig read_framework_config(ObjectReader& r, const MemoryEstimationPar
   constexpr std::array<std::pair<std::string_view, VllmModelRunner>, 2> kRunners = {{
       {"v2", VllmModelRunner::v2}, {"v1", VllmModelRunner::v1}}};
   read_choice(r, "vllm_model_runner", kRunners, f.vllm_model_runner);
+  constexpr std::array<std::pair<std::string_view, VllmSampler>, 2> kSamplers = {{
+      {"pytorch", VllmSampler::pytorch}, {"flashinfer", VllmSampler::flashinfer}}};
+  read_choice(r, "vllm_sampler", kSamplers, f.vllm_sampler);
   // The spec lets these two override the parameters of the same name, within the same bounds.
   double ratio = params.graph_memory_overhead_ratio, scaling = params.graph_batch_scaling_factor;
   if (r.find({"graph_memory_overhead_ratio"})) {

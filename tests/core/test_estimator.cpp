@@ -324,6 +324,9 @@ TEST_CASE("vLLM's start-up KV cache arithmetic: budget, blocks, tokens, concurre
   request["framework_config"]["vllm_model_runner"] = "v1";
   CHECK(estimate_ok(request).at("kv_cache_capacity").at("activation_peak_gib").get<double>() ==
         doctest::Approx((256.0 * 128256 * 38.5 + hidden) / (1 << 30)));
+  request["framework_config"]["vllm_sampler"] = "flashinfer";  // no sort: 14 bytes a logit
+  CHECK(estimate_ok(request).at("kv_cache_capacity").at("activation_peak_gib").get<double>() ==
+        doctest::Approx((256.0 * 128256 * 14 + hidden) / (1 << 30)));
 }
 
 TEST_CASE("vLLM pads the vocabulary to a multiple of 64 before splitting it") {

@@ -125,6 +125,7 @@ export function vllmAccuracy(estimate) {
       parallelism: { tensor_parallel_size: s.tensor_parallel_size ?? 1 },
       framework_config: { vllm_engine: s.vllm_engine,
                           ...(s.vllm_model_runner ? { vllm_model_runner: s.vllm_model_runner } : {}),
+                          ...(s.vllm_sampler ? { vllm_sampler: s.vllm_sampler } : {}),
                           ...(s.profile_cudagraph_memory !== undefined ? { profile_cudagraph_memory: s.profile_cudagraph_memory } : {}),
                           ...(total && utilization ? { gpu_memory_gib: total, gpu_memory_utilization: utilization } : {}) },
     };

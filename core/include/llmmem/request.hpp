@@ -41,6 +41,8 @@ enum class VllmEngine { v1, v0 };
 /// vLLM V1's GPU model runner: the first (gpu_model_runner.py) or v2 (worker/gpu/model_runner.py,
 /// the default for the models it supports by 0.27).
 enum class VllmModelRunner { v2, v1 };
+/// How the first runner's (and V0's) sampler applies top-k/top-p: PyTorch sorts, FlashInfer does not.
+enum class VllmSampler { pytorch, flashinfer };
 
 /// PyTorch FSDP over data_parallel_size ranks: none is DDP (every rank a replica),
 /// shard_grad_op shards gradients and optimizer states (ZeRO-2), full_shard also the weights (ZeRO-3).
@@ -95,6 +97,7 @@ struct FrameworkConfig {
   std::optional<double> non_torch_memory_gib;
   VllmEngine vllm_engine = VllmEngine::v1;
   VllmModelRunner vllm_model_runner = VllmModelRunner::v2;
+  VllmSampler vllm_sampler = VllmSampler::pytorch;
   // vLLM: --enforce-eager captures no CUDA graphs; from v0.21 the first model runner measures
   // the graphs' memory before sizing the KV cache (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS).
   bool enforce_eager = false;
