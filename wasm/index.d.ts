@@ -60,6 +60,8 @@ export interface EstimateRequest {
     non_torch_memory_gib?: number;
     /** vLLM's engine: v1 (default) or the legacy v0, whose profiling peak differs. */
     vllm_engine?: 'v1' | 'v0';
+    /** vLLM --disable-custom-all-reduce (vLLM also turns it off on more than two PCIe-only GPUs). */
+    disable_custom_all_reduce?: boolean;
     /** vLLM --enforce-eager: no CUDA graphs are captured. */
     enforce_eager?: boolean;
     /** vLLM V1's model runner: v2 (default; vLLM's own default by 0.27) or the first one. */

@@ -61,6 +61,7 @@
       { path: 'framework_config.vllm_model_runner', label: 'Model runner (v2 from 0.27)', choices: ['v2', 'v1'], frameworks: ['vllm'] },
       { path: 'framework_config.vllm_sampler', label: 'Sampler (runner v1, V0)', choices: ['pytorch', 'flashinfer'], frameworks: ['vllm'] },
       { path: 'framework_config.non_torch_memory_gib', label: 'Non-torch memory (GiB)', placeholder: 'estimated', frameworks: ['vllm'] },
+      { path: 'framework_config.disable_custom_all_reduce', label: 'Custom all-reduce off (PCIe-only GPUs)', bool: true, default: false, frameworks: ['vllm'] },
       { path: 'framework_config.enforce_eager', label: 'Enforce eager (no CUDA graphs)', bool: true, default: false, frameworks: ['vllm'] },
       { path: 'framework_config.profile_cudagraph_memory', label: 'Graphs in the KV budget (runner v1, \u2265 0.21)', bool: true, default: true, frameworks: ['vllm'] },
       { path: 'framework_config.graph_memory_overhead_ratio', label: 'Graph overhead ratio (override)', placeholder: 'params', frameworks: ['vllm'] },

@@ -512,7 +512,13 @@ double vLLMMemoryEstimator::estimate_activations(const Scenario& s) const {
   // vLLM's MLP (vllm/model_executor/models/llama.py, LlamaMLP.forward) still holds gate_up
   // when down_proj writes its output: one hidden-sized tensor more than transformers' peak
   // (the 3090 logs of vllm#10517: 2.07 and 2.99 GiB at 20k and 29k tokens).
-  const double forward = layer_forward_bytes(tokens, 1, tokens, flash) + hidden;
+  // Its fused MoE kernel (fused_moe.py) also keeps intermediate_cache3, tokens x top_k x
+  // hidden_size whatever the TP split, in chunks of VLLM_FUSED_MOE_CHUNK_SIZE (32768) tokens
+  // (DeepSeek-V2-Lite at TP8, 8192 tokens: 0.36 GiB logged).
+  const double moe_cache = model_.is_moe() ? std::min(tokens, 32768.0) * double(model_.moe.experts_per_token) *
+                                                 double(model_.hidden_size) * compute_dtype_bytes()
+                                           : 0.0;
+  const double forward = layer_forward_bytes(tokens, 1, tokens, flash) + hidden + moe_cache;
   const double rows = std::min(double(w.max_num_seqs), tokens);
   const bool runner_v2 = s.framework_config.vllm_engine == VllmEngine::v1 &&
                          s.framework_config.vllm_model_runner == VllmModelRunner::v2;
@@ -566,9 +572,11 @@ KvCacheCapacity vLLMMemoryEstimator::kv_cache_capacity(const Scenario& s) const 
   c.budget_gib = f.gpu_memory_gib.value_or(0) * f.gpu_memory_utilization;
   c.weights_gib = estimate_model_weights(s.parallelism);
   const double ranks = double(s.parallelism.tensor_parallel_size * s.parallelism.pipeline_parallel_size);
-  // Without a stated figure: 0.15 GiB on one GPU (the median of tests/data/vllm's logs); the
-  // growth after the distributed init is measured, so NCCL adds little (a TP4 log: 0.20 GiB).
-  c.non_torch_gib = f.non_torch_memory_gib.value_or(0.15 + 0.02 * (ranks - 1));
+  // Without a stated figure: 0.15 GiB on one GPU (the median of tests/data/vllm's logs), and
+  // per further rank 0.25 GiB with vLLM's custom all-reduce (its IPC buffers: TP8 on A100s
+  // logs 2.10) or 0.02 without it (NCCL's growth after init: TP4 on PCIe-only 2080 Tis, 0.20).
+  const double per_rank = f.disable_custom_all_reduce ? 0.02 : 0.25;
+  c.non_torch_gib = f.non_torch_memory_gib.value_or(0.15 + per_rank * (ranks - 1));
   c.activation_peak_gib = estimate_activations(s);
   // The first model runner from 0.21 captures graphs before sizing the KV cache and takes
   // their memory off it; earlier, in V0 and in runner v2 (profile_cudagraph_memory returns 0)

@@ -142,6 +142,7 @@ FrameworkConfig read_framework_config(ObjectReader& r, const MemoryEstimationPar
   f.offload_activations = r.boolean({"offload_activations"}).value_or(false);
   f.enforce_eager = r.boolean({"enforce_eager"}).value_or(false);
   f.profile_cudagraph_memory = r.boolean({"profile_cudagraph_memory"}).value_or(true);
+  f.disable_custom_all_reduce = r.boolean({"disable_custom_all_reduce"}).value_or(false);
   constexpr std::array<std::pair<std::string_view, bool>, 2> kOffload = {{{"none", false}, {"cpu", true}}};
   read_choice(r, "offload_optimizer", kOffload, f.offload_optimizer);
   read_choice(r, "offload_param", kOffload, f.offload_param);

@@ -311,6 +311,15 @@ TEST_CASE("vLLM's start-up KV cache arithmetic: budget, blocks, tokens, concurre
   request["framework_config"]["enforce_eager"] = true;
   CHECK(estimate_ok(request).at("breakdown").at("cuda_graphs") == 0.0);
 
+  // Non-torch memory per further rank: custom all-reduce's buffers, or NCCL's alone.
+  request["framework_config"].erase("non_torch_memory_gib");
+  request["parallelism"] = {{"tensor_parallel_size", 4}};
+  CHECK(estimate_ok(request).at("kv_cache_capacity").at("non_torch_gib").get<double>() == doctest::Approx(0.15 + 3 * 0.25));
+  request["framework_config"]["disable_custom_all_reduce"] = true;
+  CHECK(estimate_ok(request).at("kv_cache_capacity").at("non_torch_gib").get<double>() == doctest::Approx(0.15 + 3 * 0.02));
+  request["framework_config"]["non_torch_memory_gib"] = 0.2;
+  request.erase("parallelism");
+
   // Model runner v2 (the default) never takes graphs off the budget, and profiles a sampler
   // without top-k/top-p: 6 bytes a logit, against the first runner's 38.5.
   request["framework_config"]["enforce_eager"] = false;

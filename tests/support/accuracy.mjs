@@ -126,6 +126,7 @@ export function vllmAccuracy(estimate) {
       framework_config: { vllm_engine: s.vllm_engine,
                           ...(s.vllm_model_runner ? { vllm_model_runner: s.vllm_model_runner } : {}),
                           ...(s.vllm_sampler ? { vllm_sampler: s.vllm_sampler } : {}),
+                          ...(s.disable_custom_all_reduce ? { disable_custom_all_reduce: true } : {}),
                           ...(s.profile_cudagraph_memory !== undefined ? { profile_cudagraph_memory: s.profile_cudagraph_memory } : {}),
                           ...(total && utilization ? { gpu_memory_gib: total, gpu_memory_utilization: utilization } : {}) },
     };

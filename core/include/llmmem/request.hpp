@@ -102,6 +102,8 @@ struct FrameworkConfig {
   // the graphs' memory before sizing the KV cache (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS).
   bool enforce_eager = false;
   bool profile_cudagraph_memory = true;
+  // vLLM's --disable-custom-all-reduce; vLLM also turns it off on more than two PCIe-only GPUs.
+  bool disable_custom_all_reduce = false;
   // The spec lets the framework config override these two parameters.
   std::optional<double> graph_memory_overhead_ratio;
   std::optional<double> graph_batch_scaling_factor;
