@@ -487,22 +487,39 @@ double vLLMMemoryEstimator::estimate_model_weights(const Parallelism& p) const {
   return (weight_bytes_per_gpu(p) + padding) / kBytesPerGiB;
 }
 
+namespace {
+
+/// Bytes the profiling run's sampler holds per logits row and vocabulary entry.
+double sampler_bytes_per_logit(const FrameworkConfig& f) {
+  if (f.vllm_engine == VllmEngine::v1 && f.vllm_model_runner == VllmModelRunner::v2) {
+    // Model runner v2 (vllm/v1/worker/gpu/model_runner.py, _dummy_sampler_run) profiles a
+    // sampler that skips top-k and top-p: bf16 logits and their fp32 copy (Qwen2.5 under
+    // 0.27.1: 0.25 GiB at 256 rows).
+    return 6.0;
+  }
+  if (f.vllm_sampler == VllmSampler::flashinfer) {
+    // FlashInfer's top_k_top_p_sampling_from_logits sorts nothing: bf16 and fp32 logits, the
+    // top-k-masked copy and its softmax (a Llama-3.2-1B log under 0.10.1 that names it:
+    // 0.45 GiB at 256 rows).
+    return 14.0;
+  }
+  // V0 and the first runner profile with top_k = vocab - 1 and top_p < 1, so PyTorch sorts:
+  // bf16 and fp32 logits, the sorted copy and its int64 indices, the sort's scratch, the
+  // softmax and masks. The logs show 38.5 (tests/data/vllm: Qwen2.5 under V0 on T4/L4,
+  // 1.40-1.44 GiB at 256 rows; Llama-3.1-8B, Qwen3-32B and gpt-oss-20b under V1 on H100, 4.76,
+  // 5.64 and 7.38 GiB at 1024 rows).
+  return 38.5;
+}
+
+}  // namespace
+
 double vLLMMemoryEstimator::estimate_activations(const Scenario& s) const {
   // The profiling run's peak of allocated bytes (vllm/v1/worker/gpu_model_runner.py
   // profile_run; V0: vllm/worker/model_runner.py). One batch of max_num_batched_tokens goes
   // through the model (attention is skipped or flash: no s^2 scores), then the sampler draws
   // from min(max_num_seqs, tokens) rows of logits, every TP rank the full vocabulary (V1
-  // all-gathers them). Both engines profile with top_k = vocab - 1 and top_p < 1, so the
-  // sampler sorts: bf16 and fp32 logits, the sorted copy and its int64 indices, the sort's
-  // scratch, the softmax and masks. 38.5 bytes per row and vocabulary entry is what the logs
-  // show (tests/data/vllm: Qwen2.5 under V0 on T4/L4, 1.40-1.44 GiB at 256 rows; Llama-3.1-8B,
-  // Qwen3-32B and gpt-oss-20b under V1 on H100, 4.76, 5.64 and 7.38 GiB at 1024 rows).
-  // FlashInfer's top_k_top_p_sampling_from_logits (vllm_sampler "flashinfer") sorts nothing:
-  // bf16 and fp32 logits, the top-k-masked copy and its softmax, 14 bytes (a Llama-3.2-1B log
-  // under 0.10.1 that names it: 0.45 GiB at 256 rows). Model runner v2
-  // (vllm/v1/worker/gpu/model_runner.py, _dummy_sampler_run) profiles a sampler that skips
-  // top-k and top-p: bf16 logits and their fp32 copy, 6 bytes (Qwen2.5 under 0.27.1: 0.25 GiB).
-  // Only the final hidden states outlive the forward pass, so the peak is the larger of the two.
+  // all-gathers them). Only the final hidden states outlive the forward pass, so the peak is
+  // the larger of the two.
   const Workload& w = s.workload;
   const double tokens = std::min(double(w.max_num_batched_tokens),
                                  double(w.max_num_seqs) * double(w.max_model_len));
@@ -520,11 +537,7 @@ double vLLMMemoryEstimator::estimate_activations(const Scenario& s) const {
                                            : 0.0;
   const double forward = layer_forward_bytes(tokens, 1, tokens, flash) + hidden + moe_cache;
   const double rows = std::min(double(w.max_num_seqs), tokens);
-  const bool runner_v2 = s.framework_config.vllm_engine == VllmEngine::v1 &&
-                         s.framework_config.vllm_model_runner == VllmModelRunner::v2;
-  const double bytes_per_logit =
-      runner_v2 ? 6.0 : (s.framework_config.vllm_sampler == VllmSampler::flashinfer ? 14.0 : 38.5);
-  const double sampler = rows * double(model_.vocab_size) * bytes_per_logit;
+  const double sampler = rows * double(model_.vocab_size) * sampler_bytes_per_logit(s.framework_config);
   return std::max(forward, sampler + hidden) / kBytesPerGiB;
 }
 
