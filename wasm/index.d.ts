@@ -55,6 +55,8 @@ export interface EstimateRequest {
     cudagraph_capture_sizes?: number[];
     attention_implementation?: 'sdpa' | 'flash_attention_2' | 'eager';
     gpu_memory_gib?: number;
+    /** CUDA compute capability (8.0 A100, 9.0 H100, 10.0 B200): vLLM lays MXFP4 experts out for the kernel it picks by it. */
+    gpu_compute_capability?: number;
     gpu_memory_utilization?: number;
     /** vLLM: memory outside PyTorch's allocator (CUDA context, NCCL); estimated when absent. */
     non_torch_memory_gib?: number;

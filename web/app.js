@@ -56,6 +56,7 @@
       { path: 'framework_config.gpus_per_node', label: 'GPUs per node', placeholder: 'min(8, all)', frameworks: ['deepspeed'] },
       { path: 'framework_config.cudagraph_capture_sizes', label: 'CUDA graph sizes', placeholder: 'e.g. 1,2,4,8', list: true, frameworks: ['vllm'] },
       { path: 'framework_config.gpu_memory_gib', label: 'GPU memory (GiB)', placeholder: 'e.g. 79.19' },
+      { path: 'framework_config.gpu_compute_capability', label: 'GPU compute capability', placeholder: 'e.g. 9.0', frameworks: ['vllm'] },
       { path: 'framework_config.gpu_memory_utilization', label: 'GPU memory utilization', placeholder: 0.9, frameworks: ['vllm'] },
       { path: 'framework_config.vllm_engine', label: 'vLLM engine', choices: ['v1', 'v0'], frameworks: ['vllm'] },
       { path: 'framework_config.vllm_model_runner', label: 'Model runner (v2 from 0.27)', choices: ['v2', 'v1'], frameworks: ['vllm'] },
@@ -84,12 +85,13 @@
   const FIELDS = SECTIONS.flatMap((section) => section.fields);
 
   // What each card reports to the framework (torch.cuda.mem_get_info's total, as vLLM logs it
-  // where tests/data/vllm has a log; otherwise the vendor's memory less the driver's reserve).
+  // where tests/data/vllm has a log; otherwise the vendor's memory less the driver's reserve),
+  // and its CUDA compute capability (vLLM picks kernels by it; none for AMD).
   const GPUS = [
-    ['H100 80GB SXM', 79.19], ['H100 80GB PCIe', 79.19], ['H200 141GB', 139.8], ['B200 180GB', 178.4],
-    ['A100 80GB', 79.25], ['A100 40GB', 39.39], ['L40S 48GB', 44.39], ['L4 24GB', 22.06],
-    ['A10G 24GB', 22.07], ['T4 16GB', 14.56], ['V100 32GB', 31.74], ['V100 16GB', 15.77],
-    ['RTX 3090 24GB', 23.58], ['RTX 4090 24GB', 23.64], ['RTX 5090 32GB', 31.36], ['MI300X 192GB', 191.98],
+    ['H100 80GB SXM', 79.19, 9.0], ['H100 80GB PCIe', 79.19, 9.0], ['H200 141GB', 139.8, 9.0], ['B200 180GB', 178.4, 10.0],
+    ['A100 80GB', 79.25, 8.0], ['A100 40GB', 39.39, 8.0], ['L40S 48GB', 44.39, 8.9], ['L4 24GB', 22.06, 8.9],
+    ['A10G 24GB', 22.07, 8.6], ['T4 16GB', 14.56, 7.5], ['V100 32GB', 31.74, 7.0], ['V100 16GB', 15.77, 7.0],
+    ['RTX 3090 24GB', 23.58, 8.6], ['RTX 4090 24GB', 23.64, 8.9], ['RTX 5090 32GB', 31.36, 12.0], ['MI300X 192GB', 191.98, null],
   ];
 
   const BREAKDOWN = [
@@ -149,9 +151,11 @@
     }
   }
 
-  // The GPU picker fills framework_config.gpu_memory_gib; any other value reads as "Custom".
+  // The GPU picker fills framework_config.gpu_memory_gib and gpu_compute_capability; any other
+  // memory reads as "Custom".
   function buildGpuPicker() {
     const memory = inputs.get('framework_config.gpu_memory_gib');
+    const capability = inputs.get('framework_config.gpu_compute_capability');
     const picker = element('select', { id: 'gpu', name: 'gpu' }, [
       element('option', { value: '', textContent: 'None (no fit check)' }),
       ...GPUS.map(([name, gib]) => element('option', { value: String(gib), textContent: `${name} (${gib} GiB)` })),
@@ -162,8 +166,10 @@
     memory.closest('.field').before(wrapper);
     // 'input' reaches the picker before the form's listener re-estimates.
     picker.addEventListener('input', () => {
-      if (picker.value !== 'custom') memory.value = picker.value;
-      if (picker.value === 'custom') memory.focus();
+      if (picker.value === 'custom') return memory.focus();
+      memory.value = picker.value;
+      const gpu = GPUS.find(([, gib]) => String(gib) === picker.value);
+      capability.value = gpu?.[2] != null ? gpu[2].toFixed(1) : '';
     });
     syncGpuPicker();
   }

@@ -46,6 +46,14 @@ std::vector<std::string> scenario_warnings(const Request& request) {
     warnings.push_back("fine_tuning \"qlora\" quantizes the base to NF4 itself: the config's own "
                        "quantization_config is not used for training");
   }
+  if (request.framework == Framework::vllm && m.quantization.format == QuantFormat::mxfp4 && m.is_moe()) {
+    if (!f.gpu_compute_capability) {
+      warnings.push_back("MXFP4 experts counted as the checkpoint stores them: vLLM pads them for the kernel "
+                         "it picks by GPU (framework_config.gpu_compute_capability)");
+    } else if (*f.gpu_compute_capability < 8.0) {
+      warnings.push_back("vLLM runs MXFP4 only from compute capability 8.0 (Mxfp4Config.get_min_capability)");
+    }
+  }
   return warnings;
 }
 

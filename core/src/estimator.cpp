@@ -109,6 +109,10 @@ double MemoryEstimator::estimate_model_weights(const Parallelism& parallelism) c
   return weight_bytes_per_gpu(parallelism) / kBytesPerGiB;
 }
 
+double MemoryEstimator::estimate_loaded_weights(const Scenario& s) const {
+  return estimate_model_weights(s.parallelism);
+}
+
 double MemoryEstimator::kv_cache_bytes_per_token_per_layer(const Scenario& s) const {
   const std::string& dtype = s.workload.kv_cache_dtype;
   double element_bytes = 2;
@@ -454,7 +458,7 @@ MemoryBreakdown MemoryEstimator::estimate_total_memory(const Scenario& s) const 
           (st.optimizer + (st.gradients_persist ? st.step_temporaries : 0.0)) / kBytesPerGiB;
     }
   } else {
-    b.model_weights_gb = estimate_model_weights(s.parallelism);
+    b.model_weights_gb = estimate_loaded_weights(s);
     b.activations_gb = estimate_activations(s);
   }
   b.kv_cache_gb = estimate_kv_cache(s);
@@ -468,6 +472,56 @@ MemoryBreakdown MemoryEstimator::estimate_total_memory(const Scenario& s) const 
 }
 
 // ---- vLLM ----
+
+namespace {
+
+/// The kernels vLLM runs MXFP4 experts with; each lays the experts out its own way.
+enum class Mxfp4Kernel { checkpoint, marlin, triton, flashinfer_sm100 };
+
+/// vllm/model_executor/layers/quantization/mxfp4.py, get_mxfp4_backend (0.10.2 onwards, with
+/// vLLM's image: FlashInfer and triton_kernels installed, no VLLM_*MXFP4* variables set).
+Mxfp4Kernel mxfp4_kernel(const std::optional<double>& capability) {
+  if (!capability) return Mxfp4Kernel::checkpoint;  // the GPU is not known: as stored
+  if (*capability >= 10.0 && *capability < 11.0) return Mxfp4Kernel::flashinfer_sm100;  // B200, GB200
+  if (*capability >= 9.0 && *capability < 10.0) return Mxfp4Kernel::triton;  // H100, H200
+  return Mxfp4Kernel::marlin;  // Ampere, Ada and the RTX Blackwells (12.x): no Triton kernels there
+}
+
+/// One MoE layer's MXFP4 experts on one GPU as `kernel` holds them: `experts` of a fused
+/// gate_up (w13: 2I x H) and a down (w2: H x I) projection, 4-bit values with an e8m0 scale
+/// per 32, and their biases (Mxfp4MoEMethod.create_weights, process_weights_after_loading).
+double mxfp4_expert_layer_bytes(Mxfp4Kernel kernel, double experts, std::int64_t intermediate,
+                                std::int64_t hidden) {
+  std::int64_t i = intermediate, h = hidden;
+  double bias_bytes = 2;  // bf16
+  double swizzled_scales = 0;
+  switch (kernel) {
+    case Mxfp4Kernel::marlin:  // the Marlin MoE kernel needs n % 256 == 0 and k % 128 == 0
+      i = ceil_div(i, 128) * 128;
+      h = ceil_div(h, 256) * 256;
+      break;
+    case Mxfp4Kernel::triton:
+      // Values keep their shape (swizzled in place); biases become fp32; the scales get a
+      // swizzled copy padded to 2 x num_warps(8) x 2 x 8 = 256 rows
+      // (triton_kernels HopperMXScaleLayout) while the loaded ones stay registered.
+      i = ceil_div(i, 64) * 64;
+      bias_bytes = 4;
+      swizzled_scales = double(ceil_div(2 * i, 256) * 256 * h / 32 + ceil_div(h, 256) * 256 * i / 32);
+      break;
+    case Mxfp4Kernel::flashinfer_sm100:  // TRT-LLM's shuffled layout, fp32 biases
+      i = ceil_div(i, 256) * 256;
+      h = ceil_div(h, 256) * 256;
+      bias_bytes = 4;
+      break;
+    case Mxfp4Kernel::checkpoint: break;
+  }
+  const double values = 3.0 * double(i) * double(h);
+  const double per_expert = values / 2.0 + values / 32.0 + double(2 * i + h) * bias_bytes + swizzled_scales;
+  return experts * per_expert;
+}
+
+}  // namespace
+
 
 double vLLMMemoryEstimator::expert_shares_per_gpu(const Parallelism& p) const {
   // vLLM's --enable-expert-parallel spreads whole experts over all TP x DP ranks instead of
@@ -485,6 +539,27 @@ double vLLMMemoryEstimator::estimate_model_weights(const Parallelism& p) const {
   const double tables = (model_.tie_word_embeddings || model_.num_labels > 0) ? 1.0 : 2.0;
   const double padding = extra_rows * double(model_.hidden_size) * tables * storage_bytes();
   return (weight_bytes_per_gpu(p) + padding) / kBytesPerGiB;
+}
+
+double vLLMMemoryEstimator::estimate_loaded_weights(const Scenario& s) const {
+  const double stored = estimate_model_weights(s.parallelism);
+  const Mxfp4Kernel kernel = mxfp4_kernel(s.framework_config.gpu_compute_capability);
+  if (kernel == Mxfp4Kernel::checkpoint || model_.quantization.format != QuantFormat::mxfp4 || !model_.is_moe() ||
+      !model_.mlp.gated) {
+    return stored;
+  }
+  // gpt-oss: vLLM pads and re-lays the experts out for the kernel it picks by GPU (Marlin on an
+  // A100 adds 0.85 GiB to gpt-oss-20b), in place of the checkpoint's layout counted above.
+  const Parallelism& p = s.parallelism;
+  const bool expert_parallel = p.expert_parallel_size > 1;
+  const double experts = expert_parallel ? double(ceil_div(model_.moe.num_experts, p.expert_parallel_size))
+                                         : double(model_.moe.num_experts);
+  const std::int64_t intermediate = expert_parallel ? model_.moe.expert_intermediate_size
+                                                    : model_.moe.expert_intermediate_size / p.tensor_parallel_size;
+  const double stored_layer = mxfp4_expert_layer_bytes(Mxfp4Kernel::checkpoint, experts, intermediate, model_.hidden_size);
+  const double loaded_layer = mxfp4_expert_layer_bytes(kernel, experts, intermediate, model_.hidden_size);
+  const double moe_layers = double(std::min(layers_per_stage(p), counts_.moe_layers()));
+  return stored + moe_layers * (loaded_layer - stored_layer) / kBytesPerGiB;
 }
 
 namespace {
@@ -583,7 +658,7 @@ KvCacheCapacity vLLMMemoryEstimator::kv_cache_capacity(const Scenario& s) const 
   const bool v1 = f.vllm_engine == VllmEngine::v1;
   KvCacheCapacity c;
   c.budget_gib = f.gpu_memory_gib.value_or(0) * f.gpu_memory_utilization;
-  c.weights_gib = estimate_model_weights(s.parallelism);
+  c.weights_gib = estimate_loaded_weights(s);
   const double ranks = double(s.parallelism.tensor_parallel_size * s.parallelism.pipeline_parallel_size);
   // Without a stated figure: 0.15 GiB on one GPU (the median of tests/data/vllm's logs), and
   // per further rank 0.25 GiB with vLLM's custom all-reduce (its IPC buffers: TP8 on A100s
@@ -697,7 +772,7 @@ double vLLMMemoryEstimator::estimate_cuda_graphs(const Scenario& s) const {
     // weights x ratio x (1 + size x scaling), on this GPU's (sharded) weights.
     const double ratio = f.graph_memory_overhead_ratio.value_or(params_.graph_memory_overhead_ratio);
     const double scaling = f.graph_batch_scaling_factor.value_or(params_.graph_batch_scaling_factor);
-    const double weights = estimate_model_weights(s.parallelism);
+    const double weights = estimate_loaded_weights(s);
     double total = 0;
     for (std::int64_t size : sizes) total += weights * ratio * (1.0 + double(size) * scaling);
     return total;

@@ -159,6 +159,13 @@ FrameworkConfig read_framework_config(ObjectReader& r, const MemoryEstimationPar
     }
     f.gpu_memory_gib = *memory;
   }
+  if (auto capability = r.number({"gpu_compute_capability"})) {
+    if (*capability < 1 || *capability >= 100) {
+      fail(r.path_of("gpu_compute_capability"), "must be a CUDA compute capability such as 8.0 or 9.0, got " +
+                                                    detail::quote_value(*capability));
+    }
+    f.gpu_compute_capability = *capability;
+  }
   if (auto utilization = r.number({"gpu_memory_utilization"})) {
     if (*utilization <= 0 || *utilization > 1) {
       fail(r.path_of("gpu_memory_utilization"), "must be in (0, 1], got " + detail::quote_value(*utilization));

@@ -347,3 +347,43 @@ TEST_CASE("vLLM pads the vocabulary to a multiple of 64 before splitting it") {
   CHECK(vllm.at("breakdown").at("model_weights").get<double>() -
             transformers.at("breakdown").at("model_weights").get<double>() == doctest::Approx(extra));
 }
+
+TEST_CASE("vLLM re-lays gpt-oss's MXFP4 experts out for the kernel the GPU runs") {
+  // 24 MoE layers of 32 experts, hidden 2880, expert intermediate 2880: a fused gate_up
+  // (2I x H) and a down (H x I) projection, 4-bit values and an e8m0 scale per 32, biases.
+  const json config = corpus_config("gpt-oss-20b.json");
+  auto weights = [&](const json& framework_config, int tp = 1) {
+    const json response = estimate_ok({{"config", config}, {"framework", "vllm"},
+                                       {"parallelism", {{"tensor_parallel_size", tp}}},
+                                       {"framework_config", framework_config}});
+    return response.at("breakdown").at("model_weights").get<double>();
+  };
+  auto layout = [](double i, double h, double bias_bytes) {  // one layer, 32 experts
+    return 32 * (3 * i * h * (0.5 + 1.0 / 32) + (2 * i + h) * bias_bytes);
+  };
+  const double stored = weights(json::object());
+  // Marlin on an A100: intermediate to a multiple of 128, hidden to 256 (13.72 GiB logged
+  // under vLLM 0.19, tests/data/vllm).
+  const double a100 = weights({{"gpu_compute_capability", 8.0}});
+  CHECK(a100 - stored == doctest::Approx(24 * (layout(2944, 3072, 2) - layout(2880, 2880, 2)) / kGiB));
+  CHECK(a100 == doctest::Approx(13.67).epsilon(0.001));
+  CHECK(weights({{"gpu_compute_capability", 12.0}}) == a100);  // RTX 5090: Marlin too
+  // Triton on an H100: the values keep their shape, the biases turn fp32 and the scales gain a
+  // swizzled copy of 256-row tiles (13.47 GiB logged by llm-d).
+  const double swizzled = 32 * (5888.0 * 2880 / 32 + 3072.0 * 2880 / 32);
+  const double h100 = weights({{"gpu_compute_capability", 9.0}});
+  CHECK(h100 - stored == doctest::Approx(24 * (layout(2880, 2880, 4) + swizzled - layout(2880, 2880, 2)) / kGiB));
+  CHECK(h100 == doctest::Approx(13.41).epsilon(0.001));
+  // FlashInfer on a B200: both dimensions to a multiple of 256, fp32 biases.
+  CHECK(weights({{"gpu_compute_capability", 10.0}}) - stored ==
+        doctest::Approx(24 * (layout(3072, 3072, 4) - layout(2880, 2880, 2)) / kGiB));
+  // Under TP each GPU pads its own slice: 1440 of the intermediate becomes 1536 for Marlin.
+  CHECK(weights({{"gpu_compute_capability", 8.0}}, 2) - weights(json::object(), 2) ==
+        doctest::Approx(24 * (layout(1536, 3072, 2) - layout(1440, 2880, 2)) / kGiB));
+  // A dense bf16 model loads as stored whatever the GPU.
+  const json llama = corpus_config("llama-3.1-8b.json");
+  const json plain = estimate_ok({{"config", llama}, {"framework", "vllm"}});
+  const json on_h100 = estimate_ok({{"config", llama}, {"framework", "vllm"},
+                                    {"framework_config", {{"gpu_compute_capability", 9.0}}}});
+  CHECK(on_h100.at("breakdown").at("model_weights") == plain.at("breakdown").at("model_weights"));
+}

@@ -127,6 +127,7 @@ export function vllmAccuracy(estimate) {
                           ...(s.vllm_model_runner ? { vllm_model_runner: s.vllm_model_runner } : {}),
                           ...(s.vllm_sampler ? { vllm_sampler: s.vllm_sampler } : {}),
                           ...(s.disable_custom_all_reduce ? { disable_custom_all_reduce: true } : {}),
+                          ...(s.gpu_compute_capability ? { gpu_compute_capability: s.gpu_compute_capability } : {}),
                           ...(s.profile_cudagraph_memory !== undefined ? { profile_cudagraph_memory: s.profile_cudagraph_memory } : {}),
                           ...(total && utilization ? { gpu_memory_gib: total, gpu_memory_utilization: utilization } : {}) },
     };

@@ -20,13 +20,12 @@ test('training: median absolute error at most 10% over the measured records, eve
 test('vLLM start-up logs: weights, KV blocks, concurrency and start verdicts as vLLM printed them', () => {
   const { rows, summary } = vllmAccuracy((request) => calc.estimate(request));
   assert.ok(summary.records >= 30 && summary.mapped >= 20, JSON.stringify(summary));
-  // Weights within 2% of what vLLM printed (after its rounding), but for three kinds: gpt-oss-20b,
-  // whose MXFP4 experts vLLM re-lays out per GPU (Marlin pads them on A100, Triton swizzles them
-  // on H100); opt-125m, which two logs put 5.7 MiB (2.4%) above its parameters; and
-  // DeepSeek-V2-Lite under vLLM 0.7.1, whose MLA kept absorbed copies of its projections.
+  // Weights within 2% of what vLLM printed (after its rounding), gpt-oss-20b's MXFP4 experts as
+  // vLLM re-lays them out for the GPU's kernel included, but for two kinds: opt-125m, which two
+  // logs put 5.7 MiB (2.4%) above its parameters, and DeepSeek-V2-Lite under vLLM 0.7.1, whose
+  // MLA kept absorbed copies of its projections.
   const weightsOff = rows.filter((r) => r.weights && !r.weights.holds).map((r) => r.id).sort();
-  assert.deepEqual(weightsOff, ['llmd-gpt-oss-20b-h100', 'myoceane-gpt-oss-20b-a100-v0190',
-                                'sagemaker-deepseek-coder-v2-lite-8xa100-40-tp8', 'script-opt-125m-8gb-v064',
+  assert.deepEqual(weightsOff, ['sagemaker-deepseek-coder-v2-lite-8xa100-40-tp8', 'script-opt-125m-8gb-v064',
                                 'vllm-pr3120-opt-125m-weights-blocks']);
   // The KV memory a log reports holds the blocks it reports at our bytes per block (KV heads,
   // head_dim, layers, TP replication), but for the FP8 Qwen3-235B, whose checkpoint differs.

@@ -184,6 +184,29 @@ test('vLLM capacity: blocks, tokens and concurrency on the chosen GPU, and a ref
   await page.close();
 });
 
+test('vLLM on a catalogue GPU: gpt-oss-20b\'s MXFP4 experts weigh what that GPU\'s kernel lays out', async () => {
+  const page = await site.open();
+  await page.selectOption('[data-testid="preset"]', 'gpt-oss-20b');
+  await page.selectOption('[data-testid="framework"]', 'vllm');
+  const weights = async () => Number(await page.getAttribute('[data-testid="breakdown-model_weights"]', 'data-value'));
+  const stored = await weights();
+  assert.match(await page.textContent('[data-testid="warnings"]'), /MXFP4 experts counted as the checkpoint stores them/);
+  // Marlin on an A100 pads the experts (13.72 GiB logged under vLLM 0.19), Triton on an H100
+  // adds swizzled scales (13.47 logged); an AMD card has no CUDA capability: as stored again.
+  await page.selectOption('[data-testid="gpu"]', { label: 'A100 80GB (79.25 GiB)' });
+  assert.equal(await page.inputValue('[data-testid="framework_config.gpu_compute_capability"]'), '8.0');
+  assert.ok(Math.abs(await weights() - 13.67) < 0.01, String(await weights()));
+  await page.selectOption('[data-testid="gpu"]', { label: 'H100 80GB SXM (79.19 GiB)' });
+  assert.equal(await page.inputValue('[data-testid="framework_config.gpu_compute_capability"]'), '9.0');
+  assert.ok(Math.abs(await weights() - 13.41) < 0.01, String(await weights()));
+  assert.doesNotMatch(await page.textContent('[data-testid="warnings"]'), /MXFP4/);
+  await page.selectOption('[data-testid="gpu"]', { label: 'MI300X 192GB (191.98 GiB)' });
+  assert.equal(await page.inputValue('[data-testid="framework_config.gpu_compute_capability"]'), '');
+  assert.equal(await weights(), stored);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
 test('GPU fit: a catalogue card, the verdict with the GPU count, and how it could fit', async () => {
   const page = await site.open();
   await page.fill('[data-testid="workload.sequence_length"]', '8192');

@@ -26,6 +26,9 @@ class MemoryEstimator {
   virtual const char* kind() const = 0;
 
   virtual double estimate_model_weights(const Parallelism& parallelism) const;
+  /// The weights as the framework holds them on the scenario's GPU: estimate_model_weights,
+  /// unless the framework re-lays them out for the GPU's kernels (vLLM's MXFP4 experts).
+  virtual double estimate_loaded_weights(const Scenario& scenario) const;
   virtual double estimate_activations(const Scenario& scenario) const;
   virtual double estimate_gradients(const Scenario& scenario) const;
   virtual double estimate_optimizer_states(const Scenario& scenario) const;
@@ -162,6 +165,7 @@ class vLLMMemoryEstimator : public MemoryEstimator {
   using MemoryEstimator::MemoryEstimator;
   const char* kind() const override { return "vLLMMemoryEstimator"; }
   double estimate_model_weights(const Parallelism& parallelism) const override;
+  double estimate_loaded_weights(const Scenario& scenario) const override;
   double estimate_activations(const Scenario& scenario) const override;
   /// The KV cache capacity of a GPU of framework_config.gpu_memory_gib (required).
   KvCacheCapacity kv_cache_capacity(const Scenario& scenario) const;

@@ -91,6 +91,9 @@ struct FrameworkConfig {
   std::vector<std::int64_t> cudagraph_capture_sizes;
   AttentionImplementation attention_implementation = AttentionImplementation::sdpa;
   std::optional<double> gpu_memory_gib;
+  // The GPU's CUDA compute capability (8.0 A100, 8.9 L40S, 9.0 H100, 10.0 B200, 12.0 RTX 5090):
+  // vLLM picks its MXFP4 MoE kernel, and with it the experts' memory layout, by it.
+  std::optional<double> gpu_compute_capability;
   double gpu_memory_utilization = 0.9;
   // vLLM: memory outside PyTorch's allocator that the profiling run sees grow (CUDA context,
   // NCCL, cuBLAS workspaces); measured per setup, so a request may state its own.
