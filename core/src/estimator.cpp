@@ -41,7 +41,8 @@ std::int64_t MemoryEstimator::layers_per_stage(const Parallelism& parallelism) c
   return ceil_div(model_.num_layers, parallelism.pipeline_parallel_size);
 }
 
-double MemoryEstimator::decoder_per_gpu(const Parallelism& p, const PartPrices& price, bool with_norms) const {
+MemoryEstimator::LayerPrices MemoryEstimator::layer_prices(const Parallelism& p, const PartPrices& price,
+                                                           bool with_norms) const {
   const ParameterCounts& c = counts_;
   const double tp = double(p.tensor_parallel_size);
   // A part's weight matrices at their price, its biases (and sinks, q/k norms) at `other`.
@@ -50,24 +51,37 @@ double MemoryEstimator::decoder_per_gpu(const Parallelism& p, const PartPrices& 
   };
   // Megatron-style TP (also vLLM's and transformers' tp_plan): linear layers are split across
   // ranks, norms and the router are replicated; experts as expert_shares_per_gpu places them.
-  const double attention = part(c.attention_per_layer, c.attention_matrices_per_layer, price.attention) / tp +
-                           (with_norms ? double(c.norms_per_layer) * price.other : 0.0);
-  const double dense = part(c.dense_mlp_per_layer, c.dense_mlp_matrices, price.dense_mlp) / tp;
-  double moe = 0;
+  LayerPrices layer;
+  layer.attention = part(c.attention_per_layer, c.attention_matrices_per_layer, price.attention) / tp +
+                    (with_norms ? double(c.norms_per_layer) * price.other : 0.0);
+  layer.dense_mlp = part(c.dense_mlp_per_layer, c.dense_mlp_matrices, price.dense_mlp) / tp;
   if (model_.is_moe()) {
-    moe = expert_shares_per_gpu(p) * part(c.one_expert, c.expert_matrices, price.expert) +
-          part(c.shared_experts_per_layer, c.shared_expert_matrices, price.shared_expert) / tp +
-          double(c.router_per_layer) * price.other;
+    layer.moe_mlp = expert_shares_per_gpu(p) * part(c.one_expert, c.expert_matrices, price.expert) +
+                    part(c.shared_experts_per_layer, c.shared_expert_matrices, price.shared_expert) / tp +
+                    double(c.router_per_layer) * price.other;
   }
+  return layer;
+}
+
+double MemoryEstimator::decoder_per_gpu(const Parallelism& p, const PartPrices& price, bool with_norms) const {
+  const LayerPrices layer = layer_prices(p, price, with_norms);
   // The busiest pipeline stage: as many MoE layers as it can hold (DeepSeek's dense layers
   // come first, so a stage is either one or the other).
   const double stage = double(layers_per_stage(p));
-  const double moe_layers = std::min(stage, double(c.moe_layers()));
-  return stage * attention + (stage - moe_layers) * dense + moe_layers * moe;
+  const double moe_layers = std::min(stage, double(counts_.moe_layers()));
+  return stage * layer.attention + (stage - moe_layers) * layer.dense_mlp + moe_layers * layer.moe_mlp;
 }
 
 double MemoryEstimator::decoder_parameters_per_gpu(const Parallelism& p, bool with_norms) const {
   return decoder_per_gpu(p, PartPrices{}, with_norms);
+}
+
+std::vector<MemoryEstimator::PipelineStage> MemoryEstimator::pipeline_stages(const Parallelism& p) const {
+  // Not knowing how the framework splits: a stage of the most layers, as many of them MoE as
+  // it can hold, holding the embedding (first) or the lm_head (last), whichever is larger.
+  const std::int64_t layers = layers_per_stage(p);
+  const std::int64_t moe = std::min(layers, counts_.moe_layers());
+  return {{layers - moe, moe, true, false}, {layers - moe, moe, false, true}};
 }
 
 double MemoryEstimator::per_gpu(const Parallelism& p, const PartPrices& price) const {
@@ -81,9 +95,16 @@ double MemoryEstimator::per_gpu(const Parallelism& p, const PartPrices& price) c
   const double tied_copy = p.pipeline_parallel_size > 1 ? double(c.token_embedding) : 0.0;
   const double output_side =
       (double(c.final_norm) + (c.lm_head > 0 ? double(c.lm_head) : tied_copy) / tp) * price.other;
-  const double layers = decoder_per_gpu(p, price, true);
-  if (p.pipeline_parallel_size == 1) return input_side + layers + output_side;
-  return layers + std::max(input_side, output_side);  // the most loaded stage: first or last
+  if (p.pipeline_parallel_size == 1) return input_side + decoder_per_gpu(p, price, true) + output_side;
+  const LayerPrices layer = layer_prices(p, price, true);
+  double busiest = 0;  // the most loaded stage
+  for (const PipelineStage& stage : pipeline_stages(p)) {
+    const double bytes = double(stage.dense_layers) * (layer.attention + layer.dense_mlp) +
+                         double(stage.moe_layers) * (layer.attention + layer.moe_mlp) +
+                         (stage.first ? input_side : 0.0) + (stage.last ? output_side : 0.0);
+    busiest = std::max(busiest, bytes);
+  }
+  return busiest;
 }
 
 double MemoryEstimator::parameters_per_gpu(const Parallelism& p) const { return per_gpu(p, PartPrices{}); }
@@ -539,6 +560,25 @@ double vLLMMemoryEstimator::estimate_model_weights(const Parallelism& p) const {
   const double tables = (model_.tie_word_embeddings || model_.num_labels > 0) ? 1.0 : 2.0;
   const double padding = extra_rows * double(model_.hidden_size) * tables * storage_bytes();
   return (weight_bytes_per_gpu(p) + padding) / kBytesPerGiB;
+}
+
+std::vector<MemoryEstimator::PipelineStage> vLLMMemoryEstimator::pipeline_stages(const Parallelism& p) const {
+  // vllm/distributed/utils.py get_pp_indices: num_layers // pp layers each, the remainder one
+  // each to the stages before the last, counting back from the second to last (DeepSeek-R1's
+  // 61 layers on two stages: 31 and 30). The dense layers come first (first_k_dense_replace).
+  const std::int64_t stages = p.pipeline_parallel_size, layers = model_.num_layers;
+  const std::int64_t dense = layers - counts_.moe_layers();
+  std::vector<std::int64_t> sizes(std::size_t(stages), layers / stages);
+  for (std::int64_t i = 2; i < layers % stages + 2; ++i) ++sizes[std::size_t(stages - i)];
+  std::vector<PipelineStage> result;
+  std::int64_t start = 0;
+  for (std::int64_t i = 0; i < stages; ++i) {
+    const std::int64_t end = start + sizes[std::size_t(i)];
+    const std::int64_t dense_here = std::max<std::int64_t>(0, std::min(end, dense) - start);
+    result.push_back({dense_here, end - start - dense_here, i == 0, i == stages - 1});
+    start = end;
+  }
+  return result;
 }
 
 double vLLMMemoryEstimator::estimate_loaded_weights(const Scenario& s) const {

@@ -387,3 +387,21 @@ TEST_CASE("vLLM re-lays gpt-oss's MXFP4 experts out for the kernel the GPU runs"
                                     {"framework_config", {{"gpu_compute_capability", 9.0}}}});
   CHECK(on_h100.at("breakdown").at("model_weights") == plain.at("breakdown").at("model_weights"));
 }
+
+TEST_CASE("vLLM splits pipeline stages as get_pp_indices does, dense layers first") {
+  // DeepSeek-V2-Lite: 27 layers, the first dense. vLLM's two stages hold 14 and 13 layers: the
+  // first is 1 dense + 13 MoE with the embedding, the second 13 MoE with the lm_head. Not knowing
+  // the split, transformers counts 14 MoE layers on the busiest stage: one MoE MLP in place of
+  // the dense one. (The vocabulary, 102400, needs no padding.)
+  const json config = corpus_config("deepseek-v2-lite-chat.json");
+  auto weights = [&](const char* framework, int pp) {
+    const json response = estimate_ok({{"config", config}, {"framework", framework},
+                                       {"parallelism", {{"pipeline_parallel_size", pp}}}});
+    return response.at("breakdown").at("model_weights").get<double>();
+  };
+  CHECK(weights("vllm", 1) == doctest::Approx(weights("transformers", 1)));
+  const double moe_mlp = (64.0 + 2) * 3 * 2048 * 1408 + 64 * 2048, dense_mlp = 3.0 * 2048 * 10944;
+  CHECK(weights("transformers", 2) - weights("vllm", 2) == doctest::Approx((moe_mlp - dense_mlp) * 2 / kGiB));
+  // Three stages of 9: the last (9 MoE layers and the lm_head) is the busiest either way.
+  CHECK(weights("vllm", 3) == doctest::Approx(weights("transformers", 3)));
+}

@@ -72,6 +72,19 @@ class MemoryEstimator {
   };
   /// The busiest GPU's decoder layers priced part by part, and the whole GPU's share.
   double decoder_per_gpu(const Parallelism& parallelism, const PartPrices& prices, bool with_norms) const;
+  /// One decoder layer on one GPU, priced: its attention (with norms), and a dense or a MoE MLP.
+  struct LayerPrices {
+    double attention = 0, dense_mlp = 0, moe_mlp = 0;
+  };
+  LayerPrices layer_prices(const Parallelism& parallelism, const PartPrices& prices, bool with_norms) const;
+  /// One pipeline stage: its dense and MoE decoder layers, and whether it holds the embedding
+  /// (first) or the lm_head (last).
+  struct PipelineStage {
+    std::int64_t dense_layers = 0, moe_layers = 0;
+    bool first = false, last = false;
+  };
+  /// The stages whose most loaded one per_gpu weighs.
+  virtual std::vector<PipelineStage> pipeline_stages(const Parallelism& parallelism) const;
   double per_gpu(const Parallelism& parallelism, const PartPrices& prices) const;
   /// The decoder layers' parameters on the busiest GPU (without their norms: the linear
   /// layers, what QLoRA quantizes and autocast casts).
@@ -174,6 +187,7 @@ class vLLMMemoryEstimator : public MemoryEstimator {
   /// The batch sizes vLLM captures: the request's, else vLLM's default list (none when eager).
   std::vector<std::int64_t> cudagraph_capture_sizes(const Scenario& scenario) const;
   double kv_elements_per_token_per_layer(const Parallelism& parallelism) const override;
+  std::vector<PipelineStage> pipeline_stages(const Parallelism& parallelism) const override;
 
   /// How V1 lays the KV cache of one GPU out in blocks (V0: every layer alike).
   struct KvLayout {
