@@ -122,7 +122,7 @@ export function vllmAccuracy(estimate) {
       framework: 'vllm',
       workload: { max_num_seqs: s.max_num_seqs, max_model_len: s.max_model_len,
                   max_num_batched_tokens: s.max_num_batched_tokens, block_size: s.block_size },
-      parallelism: { tensor_parallel_size: s.tensor_parallel_size ?? 1 },
+      parallelism: { tensor_parallel_size: s.tensor_parallel_size ?? 1, pipeline_parallel_size: s.pipeline_parallel_size ?? 1 },
       framework_config: { vllm_engine: s.vllm_engine,
                           ...(s.vllm_model_runner ? { vllm_model_runner: s.vllm_model_runner } : {}),
                           ...(s.vllm_sampler ? { vllm_sampler: s.vllm_sampler } : {}),
@@ -136,7 +136,8 @@ export function vllmAccuracy(estimate) {
     const bytesPerBlock = result.kv_cache_capacity?.bytes_per_block ?? result.kv_cache_bytes_per_token * s.block_size;
     const out = { ...row, kind: 'mapped', note: mapping.note };
     const loggedWeights = parsed.weights_gib ?? parsed.model_loading_gib;
-    if (loggedWeights != null && loggedWeights > 0) {
+    if (mapping.weights_not_checked) out.weights_not_checked = mapping.weights_not_checked;
+    if (loggedWeights != null && loggedWeights > 0 && !mapping.weights_not_checked) {
       out.weights = { logged: loggedWeights, predicted: result.breakdown.model_weights };
       out.weights.error = (out.weights.predicted - loggedWeights) / loggedWeights;
       // Within 2% once the log's own rounding is allowed for: it prints GiB to 2 decimals
