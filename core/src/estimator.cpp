@@ -703,8 +703,16 @@ KvCacheCapacity vLLMMemoryEstimator::kv_cache_capacity(const Scenario& s) const 
   // Without a stated figure: 0.15 GiB on one GPU (the median of tests/data/vllm's logs), and
   // per further rank 0.25 GiB with vLLM's custom all-reduce (its IPC buffers: TP8 on A100s
   // logs 2.10) or 0.02 without it (NCCL's growth after init: TP4 on PCIe-only 2080 Tis, 0.20).
+  // Model runner v2 also holds its penalties state from start-up, which it reports with the
+  // non-torch memory ("consumed memory (weights + non-torch)"): an int32 count per request and
+  // vocabulary entry, and a bit mask of the prompt's tokens (worker/gpu/sample/penalties.py,
+  // PenaltiesState; Llama-3.1-8B under 0.31 at 256 requests: 0.27 GiB logged, 0.15 + 0.12).
   const double per_rank = f.disable_custom_all_reduce ? 0.02 : 0.25;
-  c.non_torch_gib = f.non_torch_memory_gib.value_or(0.15 + per_rank * (ranks - 1));
+  const double vocab = double(model_.vocab_size);
+  const double penalties = v1 && f.vllm_model_runner == VllmModelRunner::v2
+                               ? double(w.max_num_seqs) * (vocab + std::ceil(vocab / 32.0)) * 4.0 / kBytesPerGiB
+                               : 0.0;
+  c.non_torch_gib = f.non_torch_memory_gib.value_or(0.15 + per_rank * (ranks - 1) + penalties);
   c.activation_peak_gib = estimate_activations(s);
   // The first model runner from 0.21 captures graphs before sizing the KV cache and takes
   // their memory off it; earlier, in V0 and in runner v2 (profile_cudagraph_memory returns 0)

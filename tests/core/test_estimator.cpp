@@ -336,6 +336,15 @@ TEST_CASE("vLLM's start-up KV cache arithmetic: budget, blocks, tokens, concurre
   request["framework_config"]["vllm_sampler"] = "flashinfer";  // no sort: 14 bytes a logit
   CHECK(estimate_ok(request).at("kv_cache_capacity").at("activation_peak_gib").get<double>() ==
         doctest::Approx((256.0 * 128256 * 14 + hidden) / (1 << 30)));
+
+  // Runner v2 holds its penalties state from start-up and counts it with the non-torch memory:
+  // an int32 count per request and vocabulary entry, and the prompt's tokens as bits.
+  request["framework_config"].erase("non_torch_memory_gib");
+  request["framework_config"]["vllm_model_runner"] = "v2";
+  CHECK(estimate_ok(request).at("kv_cache_capacity").at("non_torch_gib").get<double>() ==
+        doctest::Approx(0.15 + 256.0 * (128256 + 4008) * 4 / (1 << 30)));
+  request["framework_config"]["vllm_model_runner"] = "v1";
+  CHECK(estimate_ok(request).at("kv_cache_capacity").at("non_torch_gib").get<double>() == doctest::Approx(0.15));
 }
 
 TEST_CASE("vLLM pads the vocabulary to a multiple of 64 before splitting it") {
