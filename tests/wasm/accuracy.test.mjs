@@ -35,16 +35,18 @@ test('vLLM start-up logs: weights, KV blocks, concurrency and start verdicts as 
   const blocksOff = rows.filter((r) => r.blocks && r.blocks.holds === false).map((r) => r.id).sort();
   assert.deepEqual(blocksOff, ['blog-deepseek-r1-8xh200-tp8-v073', 'vllm21348-qwen3-235b-fp8-4xh100']);
   assert.equal(summary.concurrency_reproduced, summary.concurrency_checked);
-  // Available KV memory within 2% of the budget: all but five, and those are known. vLLM 0.27.1's
-  // Qwen3-32B at TP1 logs 2.3 GiB more overhead than its TP2 sibling explains; PR 10511's
-  // development build measured 1.79 GiB of non-torch memory, the WSL2 run 0.56, an opt-125m run
-  // under 0.6.4 (which counted the whole device's other memory) 0.43, and DeepSeek-R1 at TP8
-  // under 0.7.3 7.16 (with its absorbed MLA weights).
+  // Available KV memory within 2% of the budget in at least 90% of the records that state their
+  // settings, and the misses are known: vLLM 0.27.1's Qwen3-32B at TP1 logs 2.3 GiB more overhead
+  // than its TP2 sibling explains; non-torch memory beyond the estimate in the others: PR 10511's
+  // development build 1.79 GiB, an opt-125m run under 0.6.4 (which counted the whole device's
+  // other memory) 0.43, DeepSeek-R1 at TP8 under 0.7.3 7.16 (with its absorbed MLA weights), and
+  // a WSL2 run under 0.29 about 0.9.
   const availableOff = rows.filter((r) => r.available && Math.abs(r.available.error_of_budget) > 0.02).map((r) => r.id).sort();
   assert.deepEqual(availableOff, ['blog-deepseek-r1-8xh200-tp8-v073', 'blog-qwen3-32b-tp1-rtxpro6000-emulated-a40-fail',
                                   'ipython-opt-125m-8gb-v064post1', 'vllm-pr10511-llama3-8b-h100-tp1',
-                                  'wsl-qwen25-05b-24gb-v0271']);
-  assert.ok(summary.available_checked >= 39, JSON.stringify(summary));
+                                  'wsl-qwen3-06b-5060ti-v0290']);
+  assert.ok(summary.available_checked >= 50, JSON.stringify(summary));
+  assert.ok(summary.available_within_2_percent_of_budget >= 0.9 * summary.available_checked, JSON.stringify(summary));
   assert.equal(summary.start_verdicts_right, summary.available_checked);
 });
 
