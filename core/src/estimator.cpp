@@ -543,7 +543,6 @@ double mxfp4_expert_layer_bytes(Mxfp4Kernel kernel, double experts, std::int64_t
 
 }  // namespace
 
-
 double vLLMMemoryEstimator::expert_shares_per_gpu(const Parallelism& p) const {
   // vLLM's --enable-expert-parallel spreads whole experts over all TP x DP ranks instead of
   // splitting each expert by TP (vllm/model_executor/layers/fused_moe/layer.py, FusedMoE).
