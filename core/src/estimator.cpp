@@ -63,13 +63,20 @@ MemoryEstimator::LayerPrices MemoryEstimator::layer_prices(const Parallelism& p,
   return layer;
 }
 
+double MemoryEstimator::LayerPrices::of(const PipelineStage& stage) const {
+  return double(stage.dense_layers) * (attention + dense_mlp) + double(stage.moe_layers) * (attention + moe_mlp);
+}
+
+MemoryEstimator::PipelineStage MemoryEstimator::busiest_stage_layers(const Parallelism& p) const {
+  // Not knowing how the framework splits: the most layers a stage holds, as many of them MoE as
+  // it can hold (DeepSeek's dense layers come first, so a stage is either one or the other).
+  const std::int64_t layers = layers_per_stage(p);
+  const std::int64_t moe = std::min(layers, counts_.moe_layers());
+  return {layers - moe, moe, false, false};
+}
+
 double MemoryEstimator::decoder_per_gpu(const Parallelism& p, const PartPrices& price, bool with_norms) const {
-  const LayerPrices layer = layer_prices(p, price, with_norms);
-  // The busiest pipeline stage: as many MoE layers as it can hold (DeepSeek's dense layers
-  // come first, so a stage is either one or the other).
-  const double stage = double(layers_per_stage(p));
-  const double moe_layers = std::min(stage, double(counts_.moe_layers()));
-  return stage * layer.attention + (stage - moe_layers) * layer.dense_mlp + moe_layers * layer.moe_mlp;
+  return layer_prices(p, price, with_norms).of(busiest_stage_layers(p));
 }
 
 double MemoryEstimator::decoder_parameters_per_gpu(const Parallelism& p, bool with_norms) const {
@@ -77,11 +84,11 @@ double MemoryEstimator::decoder_parameters_per_gpu(const Parallelism& p, bool wi
 }
 
 std::vector<MemoryEstimator::PipelineStage> MemoryEstimator::pipeline_stages(const Parallelism& p) const {
-  // Not knowing how the framework splits: a stage of the most layers, as many of them MoE as
-  // it can hold, holding the embedding (first) or the lm_head (last), whichever is larger.
-  const std::int64_t layers = layers_per_stage(p);
-  const std::int64_t moe = std::min(layers, counts_.moe_layers());
-  return {{layers - moe, moe, true, false}, {layers - moe, moe, false, true}};
+  // The busiest layers, holding the embedding (first) or the lm_head (last), whichever is larger.
+  PipelineStage first = busiest_stage_layers(p), last = first;
+  first.first = true;
+  last.last = true;
+  return {first, last};
 }
 
 double MemoryEstimator::per_gpu(const Parallelism& p, const PartPrices& price) const {
@@ -99,10 +106,7 @@ double MemoryEstimator::per_gpu(const Parallelism& p, const PartPrices& price) c
   const LayerPrices layer = layer_prices(p, price, true);
   double busiest = 0;  // the most loaded stage
   for (const PipelineStage& stage : pipeline_stages(p)) {
-    const double bytes = double(stage.dense_layers) * (layer.attention + layer.dense_mlp) +
-                         double(stage.moe_layers) * (layer.attention + layer.moe_mlp) +
-                         (stage.first ? input_side : 0.0) + (stage.last ? output_side : 0.0);
-    busiest = std::max(busiest, bytes);
+    busiest = std::max(busiest, layer.of(stage) + (stage.first ? input_side : 0.0) + (stage.last ? output_side : 0.0));
   }
   return busiest;
 }
@@ -597,15 +601,19 @@ double vLLMMemoryEstimator::estimate_loaded_weights(const Scenario& s) const {
                                                     : model_.moe.expert_intermediate_size / p.tensor_parallel_size;
   const double stored_layer = mxfp4_expert_layer_bytes(Mxfp4Kernel::checkpoint, experts, intermediate, model_.hidden_size);
   const double loaded_layer = mxfp4_expert_layer_bytes(kernel, experts, intermediate, model_.hidden_size);
-  const double moe_layers = double(std::min(layers_per_stage(p), counts_.moe_layers()));
-  return stored + moe_layers * (loaded_layer - stored_layer) / kBytesPerGiB;
+  return stored + double(busiest_stage_layers(p).moe_layers) * (loaded_layer - stored_layer) / kBytesPerGiB;
 }
 
 namespace {
 
+/// V1 with model runner v2 (vllm/v1/worker/gpu/): V0 has no model runners to choose from.
+bool model_runner_v2(const FrameworkConfig& f) {
+  return f.vllm_engine == VllmEngine::v1 && f.vllm_model_runner == VllmModelRunner::v2;
+}
+
 /// Bytes the profiling run's sampler holds per logits row and vocabulary entry.
 double sampler_bytes_per_logit(const FrameworkConfig& f) {
-  if (f.vllm_engine == VllmEngine::v1 && f.vllm_model_runner == VllmModelRunner::v2) {
+  if (model_runner_v2(f)) {
     // Model runner v2 (vllm/v1/worker/gpu/model_runner.py, _dummy_sampler_run) profiles a
     // sampler that skips top-k and top-p: bf16 logits and their fp32 copy (Qwen2.5 under
     // 0.27.1: 0.25 GiB at 256 rows).
@@ -708,9 +716,8 @@ KvCacheCapacity vLLMMemoryEstimator::kv_cache_capacity(const Scenario& s) const 
   // PenaltiesState; Llama-3.1-8B under 0.31 at 256 requests: 0.27 GiB logged, 0.15 + 0.12).
   const double per_rank = f.disable_custom_all_reduce ? 0.02 : 0.25;
   const double vocab = double(model_.vocab_size);
-  const double penalties = v1 && f.vllm_model_runner == VllmModelRunner::v2
-                               ? double(w.max_num_seqs) * (vocab + std::ceil(vocab / 32.0)) * 4.0 / kBytesPerGiB
-                               : 0.0;
+  const double penalties =
+      model_runner_v2(f) ? double(w.max_num_seqs) * (vocab + std::ceil(vocab / 32.0)) * 4.0 / kBytesPerGiB : 0.0;
   c.non_torch_gib = f.non_torch_memory_gib.value_or(0.15 + per_rank * (ranks - 1) + penalties);
   c.activation_peak_gib = estimate_activations(s);
   // The first model runner from 0.21 captures graphs before sizing the KV cache and takes

@@ -102,6 +102,24 @@ export function modelCounts(estimate) {
 
 const GIB = 1024 ** 3;
 
+// A dataset mapping's settings that are framework_config fields, passed on where stated.
+const VLLM_FRAMEWORK_SETTINGS = ['vllm_engine', 'vllm_model_runner', 'vllm_sampler', 'disable_custom_all_reduce',
+                                 'gpu_compute_capability', 'profile_cudagraph_memory', 'cudagraph_capture_sizes'];
+
+/** The request a vLLM record's mapping settings describe, with `framework` fields added. */
+function vllmRequest(config, settings, framework = {}) {
+  const stated = VLLM_FRAMEWORK_SETTINGS.filter((key) => settings[key] !== undefined).map((key) => [key, settings[key]]);
+  return {
+    config,
+    framework: 'vllm',
+    workload: { max_num_seqs: settings.max_num_seqs, max_model_len: settings.max_model_len,
+                max_num_batched_tokens: settings.max_num_batched_tokens, block_size: settings.block_size },
+    parallelism: { tensor_parallel_size: settings.tensor_parallel_size ?? 1,
+                   pipeline_parallel_size: settings.pipeline_parallel_size ?? 1 },
+    framework_config: { ...Object.fromEntries(stated), ...framework },
+  };
+}
+
 /**
  * vLLM start-up logs (tests/data/vllm/startup_logs.json) against the capacity the estimator
  * computes. Per mapped record: weights against "model weights take" / "Model loading took";
@@ -117,21 +135,8 @@ export function vllmAccuracy(estimate) {
     const s = mapping.settings;
     const utilization = parsed.gpu_memory_utilization ?? record.settings.gpu_memory_utilization;
     const total = parsed.total_gpu_memory_gib ?? null;
-    const request = {
-      config: configFor(mapping.config, data.configs),
-      framework: 'vllm',
-      workload: { max_num_seqs: s.max_num_seqs, max_model_len: s.max_model_len,
-                  max_num_batched_tokens: s.max_num_batched_tokens, block_size: s.block_size },
-      parallelism: { tensor_parallel_size: s.tensor_parallel_size ?? 1, pipeline_parallel_size: s.pipeline_parallel_size ?? 1 },
-      framework_config: { vllm_engine: s.vllm_engine,
-                          ...(s.vllm_model_runner ? { vllm_model_runner: s.vllm_model_runner } : {}),
-                          ...(s.vllm_sampler ? { vllm_sampler: s.vllm_sampler } : {}),
-                          ...(s.disable_custom_all_reduce ? { disable_custom_all_reduce: true } : {}),
-                          ...(s.gpu_compute_capability ? { gpu_compute_capability: s.gpu_compute_capability } : {}),
-                          ...(s.profile_cudagraph_memory !== undefined ? { profile_cudagraph_memory: s.profile_cudagraph_memory } : {}),
-                          ...(total && utilization ? { gpu_memory_gib: total, gpu_memory_utilization: utilization } : {}) },
-    };
-    const result = estimate(request);
+    const result = estimate(vllmRequest(configFor(mapping.config, data.configs), s,
+                                        total && utilization ? { gpu_memory_gib: total, gpu_memory_utilization: utilization } : {}));
     // One block id's bytes: every layer's page, or in V1's hybrid layout one page per layer of a group.
     const bytesPerBlock = result.kv_cache_capacity?.bytes_per_block ?? result.kv_cache_bytes_per_token * s.block_size;
     const out = { ...row, kind: 'mapped', note: mapping.note };
@@ -209,14 +214,8 @@ export function cudaGraphAccuracy(estimate) {
   return data.records.map((record) => {
     if (record.excluded) return { id: record.id, kind: 'excluded', reason: record.excluded };
     const s = record.mapping.settings;
-    const sizes = captureList(s.cudagraph_capture_sizes);
-    const result = estimate({
-      config: configFor(record.mapping.config, startup.configs),
-      framework: 'vllm',
-      workload: { max_num_seqs: s.max_num_seqs, max_num_batched_tokens: s.max_num_batched_tokens, max_model_len: s.max_model_len },
-      parallelism: { tensor_parallel_size: s.tensor_parallel_size ?? 1 },
-      framework_config: { vllm_engine: s.vllm_engine, ...(sizes ? { cudagraph_capture_sizes: sizes } : {}) },
-    });
+    const result = estimate(vllmRequest(configFor(record.mapping.config, startup.configs),
+                                        { ...s, cudagraph_capture_sizes: captureList(s.cudagraph_capture_sizes) }));
     const predicted = result.breakdown.cuda_graphs;
     return { id: record.id, kind: 'mapped', version: record.vllm_version, logged: record.graph_gib, predicted,
              ratio: predicted / record.graph_gib };

@@ -72,17 +72,22 @@ class MemoryEstimator {
   };
   /// The busiest GPU's decoder layers priced part by part, and the whole GPU's share.
   double decoder_per_gpu(const Parallelism& parallelism, const PartPrices& prices, bool with_norms) const;
-  /// One decoder layer on one GPU, priced: its attention (with norms), and a dense or a MoE MLP.
-  struct LayerPrices {
-    double attention = 0, dense_mlp = 0, moe_mlp = 0;
-  };
-  LayerPrices layer_prices(const Parallelism& parallelism, const PartPrices& prices, bool with_norms) const;
   /// One pipeline stage: its dense and MoE decoder layers, and whether it holds the embedding
   /// (first) or the lm_head (last).
   struct PipelineStage {
     std::int64_t dense_layers = 0, moe_layers = 0;
     bool first = false, last = false;
   };
+  /// One decoder layer on one GPU, priced: its attention (with norms), and a dense or a MoE MLP.
+  struct LayerPrices {
+    double attention = 0, dense_mlp = 0, moe_mlp = 0;
+    /// The decoder layers of `stage` at these prices.
+    double of(const PipelineStage& stage) const;
+  };
+  LayerPrices layer_prices(const Parallelism& parallelism, const PartPrices& prices, bool with_norms) const;
+  /// The decoder layers of the busiest stage when the split is not known: the most a stage
+  /// holds, as many of them MoE as can be.
+  PipelineStage busiest_stage_layers(const Parallelism& parallelism) const;
   /// The stages whose most loaded one per_gpu weighs.
   virtual std::vector<PipelineStage> pipeline_stages(const Parallelism& parallelism) const;
   double per_gpu(const Parallelism& parallelism, const PartPrices& prices) const;
