@@ -10,7 +10,7 @@ mkdir -p "$out/seeds" "$out/corpus"
 
 clang++-14 -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -ffp-contract=off -DLLMMEM_VERSION='"fuzz"' -Icore/include -Icore/src \
-  core/src/*.cpp tests/fuzz/fuzz_estimate_json.cpp -o "$out/fuzz_estimate_json"
+  $(find core/src -name "*.cpp" | sort) tests/fuzz/fuzz_estimate_json.cpp -o "$out/fuzz_estimate_json"
 
 # Seeds: every corpus config alone, and inside a request for each framework.
 node -e '

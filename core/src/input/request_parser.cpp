@@ -3,9 +3,9 @@
 #include <array>
 #include <string_view>
 
-#include "config_parser.hpp"
-#include "json_reader.hpp"
-#include "request_parser.hpp"
+#include "input/config_parser.hpp"
+#include "input/json_reader.hpp"
+#include "input/request_parser.hpp"
 #include "llmmem/api.hpp"
 
 namespace llmmem {

@@ -4,9 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "envelope.hpp"
+#include "output/envelope.hpp"
 #include "llmmem/error.hpp"
-#include "units.hpp"
+#include "accounting/units.hpp"
 
 namespace llmmem {
 namespace {

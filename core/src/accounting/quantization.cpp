@@ -1,4 +1,4 @@
-#include "quantization.hpp"
+#include "accounting/quantization.hpp"
 
 #include <cmath>
 #include <utility>

@@ -1,12 +1,12 @@
 // config.json -> ModelSpec. Field names and per-family defaults follow the transformers
 // configuration classes (src/transformers/models/<family>/configuration_<family>.py).
-#include "config_parser.hpp"
+#include "input/config_parser.hpp"
 
 #include <algorithm>
 #include <array>
 #include <string_view>
 
-#include "json_reader.hpp"
+#include "input/json_reader.hpp"
 #include "llmmem/api.hpp"
 #include "llmmem/parameters.hpp"
 

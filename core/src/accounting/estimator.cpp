@@ -4,8 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
-#include "quantization.hpp"
-#include "units.hpp"
+#include "accounting/quantization.hpp"
+#include "accounting/units.hpp"
 
 namespace llmmem {
 namespace {

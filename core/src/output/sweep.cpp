@@ -5,10 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "envelope.hpp"
-#include "json_reader.hpp"
+#include "output/envelope.hpp"
+#include "input/json_reader.hpp"
 #include "llmmem/api.hpp"
-#include "request_parser.hpp"
+#include "input/request_parser.hpp"
 
 namespace llmmem {
 namespace {
