@@ -26,9 +26,9 @@ TEST_CASE("a response has the spec's breakdown keys, the model and warnings") {
   const json result = estimate_ok(spec_example_request());
   const char* keys[] = {"model_weights", "activations", "gradients", "optimizer_states", "kv_cache",
                         "cuda_graphs", "compilation_overhead", "fragmentation_overhead",
-                        "safety_margin", "total"};
+                        "safety_margin", "non_torch_memory", "total"};
   const json& breakdown = result.at("breakdown");
-  CHECK(breakdown.size() == 10);
+  CHECK(breakdown.size() == 11);
   double sum = 0;
   for (const char* key : keys) {
     CAPTURE(key);

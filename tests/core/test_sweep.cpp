@@ -22,9 +22,9 @@ json vllm_request(double gpu_gib) {
 }
 }  // namespace
 
-TEST_CASE("a sweep gives, per value, the same breakdown as a single estimate") {
+TEST_CASE("a sweep gives, per value, the engine's own result: breakdown, verdict, capacity") {
   const json request = vllm_request(80);
-  const json values = {1024, 4096, 32768, 131072};
+  const json values = {1024, 4096, 32768, 131072, 262144};
   const json response = call(sweep_json, {{"request", request}, {"field", "workload.max_model_len"}, {"values", values}});
   REQUIRE(response.at("ok") == true);
   const json& result = response.at("result");
@@ -32,13 +32,20 @@ TEST_CASE("a sweep gives, per value, the same breakdown as a single estimate") {
   for (std::size_t i = 0; i < values.size(); ++i) {
     json single = request;
     single["workload"]["max_model_len"] = values[i];
-    const json expected = estimate_ok(single).at("breakdown");
-    for (const auto& item : expected.items()) {
+    const json expected = estimate_ok(single);
+    for (const auto& item : expected.at("breakdown").items()) {
       const std::string key = item.key();
       CAPTURE(key);
       CHECK(result.at("breakdown").at(key).at(i) == item.value());
     }
+    CHECK(result.at("ok").at(i) == expected.at("verdict").at("ok"));
+    CHECK(result.at("status").at(i) == expected.at("verdict").at("status"));
+    CHECK(result.at("needed_gib").at(i) == expected.at("verdict").at("needed_gib"));
+    CHECK(result.at("kv_tokens").at(i) == expected.at("kv_cache_capacity").at("tokens"));
+    CHECK(result.at("max_concurrency").at(i) == expected.at("kv_cache_capacity").at("max_concurrency"));
   }
+  // Beyond Llama-3.1's 131072 tokens vLLM refuses the length itself.
+  CHECK(result.at("status") == json({"starts", "starts", "starts", "starts", "refuses"}));
 }
 
 TEST_CASE("sweep errors name the field or the value") {
@@ -47,28 +54,40 @@ TEST_CASE("sweep errors name the field or the value") {
   CHECK(error({{"request", request}, {"field", "workload.colour"}, {"values", {1}}}).at("field") == "field");
   CHECK(error({{"request", request}, {"field", "workload.max_num_seqs"}, {"values", {1, "two"}}}).at("field") ==
         "values[1]");
-  const json invalid = error({{"request", request}, {"field", "parallelism.tensor_parallel_size"}, {"values", {1, 3}}});
+  // transformers checks a TP size itself (vLLM refuses it in its verdict instead).
+  json transformers = request;
+  transformers["framework"] = "transformers";
+  transformers.erase("workload");
+  const json invalid = error({{"request", transformers}, {"field", "parallelism.tensor_parallel_size"}, {"values", {1, 3}}});
   CHECK(invalid.at("field") == "values[1]");
   CHECK(invalid.at("message") ==
         "values[1]: parallelism.tensor_parallel_size: must divide num_attention_heads (32), got 3");
+  const json refused = call(sweep_json, {{"request", request}, {"field", "parallelism.tensor_parallel_size"}, {"values", {1, 3}}});
+  CHECK(refused.at("result").at("status") == json({"starts", "refuses"}));
   CHECK(error({{"field", "workload.max_num_seqs"}, {"values", {1}}}).at("field") == "request");
   CHECK(error({{"request", request}, {"field", "workload.max_num_seqs"}, {"values", {1}}, {"extra", 1}}).at("field") ==
         "extra");
 }
 
-TEST_CASE("the solver's answer fits and one step past it does not") {
-  SUBCASE("largest concurrency for vLLM on an 80 GiB card") {
-    const json result = call(solve_json, {{"request", vllm_request(80)}, {"field", "workload.max_num_seqs"}}).at("result");
-    const std::int64_t value = result.at("value");
-    CHECK(value > 1);
-    const double usable = result.at("usable_gib");
-    CHECK(usable == doctest::Approx(72));  // 80 x gpu_memory_utilization 0.9
-    json at = vllm_request(80);
-    at["workload"]["max_num_seqs"] = value;
-    CHECK(estimate_ok(at).at("breakdown").at("total").get<double>() <= usable);
-    at["workload"]["max_num_seqs"] = value + 1;
-    CHECK(estimate_ok(at).at("breakdown").at("total").get<double>() > usable);
-    CHECK(result.at("step_past").at("value") == value + 1);
+TEST_CASE("the solver's answer runs and one step past it does not, by the engine's verdict") {
+  auto verdict_at = [](json request, const std::string& field, const json& value) {
+    const auto dot = field.find('.');
+    request[field.substr(0, dot)][field.substr(dot + 1)] = value;
+    return estimate_ok(request).at("verdict").at("ok").get<bool>();
+  };
+  SUBCASE("vLLM: the longest max_model_len and the largest max_num_seqs that start on an 80 GiB card") {
+    for (const char* field : {"workload.max_model_len", "workload.max_num_seqs"}) {
+      CAPTURE(field);
+      json request = vllm_request(80);
+      request["framework_config"]["allow_long_max_model_len"] = true;
+      const json result = call(solve_json, {{"request", request}, {"field", field}}).at("result");
+      const std::int64_t value = result.at("value");
+      CHECK(value > 1);
+      CHECK(verdict_at(request, field, value));
+      CHECK_FALSE(verdict_at(request, field, value + 1));
+      CHECK(result.at("step_past").at("value") == value + 1);
+      CHECK(result.at("limit_gib").get<double>() >= 80 * 0.92);  // the budget, and the graphs outside it
+    }
   }
   SUBCASE("smallest tensor-parallel size for Mixtral on 24 GiB cards skips sizes that are no scenario") {
     json request = vllm_request(24);
@@ -76,14 +95,18 @@ TEST_CASE("the solver's answer fits and one step past it does not") {
     const json result = call(solve_json, {{"request", request}, {"field", "parallelism.tensor_parallel_size"}}).at("result");
     const std::int64_t tp = result.at("value");
     CHECK(32 % tp == 0);
-    request["parallelism"]["tensor_parallel_size"] = tp;
-    CHECK(estimate_ok(request).at("fit").at("fits") == true);
+    CHECK(verdict_at(request, "parallelism.tensor_parallel_size", tp));
     const std::int64_t smaller = result.at("step_past").at("value");
     CHECK(smaller < tp);
-    request["parallelism"]["tensor_parallel_size"] = smaller;
-    CHECK(estimate_ok(request).at("fit").at("fits") == false);
+    CHECK_FALSE(verdict_at(request, "parallelism.tensor_parallel_size", smaller));
   }
-  SUBCASE("nothing fits: a null answer, not a guess") {
+  SUBCASE("the lowest gpu_memory_utilization that starts, in hundredths") {
+    const json result = call(solve_json, {{"request", vllm_request(80)}, {"field", "framework_config.gpu_memory_utilization"}}).at("result");
+    const double value = result.at("value");
+    CHECK(verdict_at(vllm_request(80), "framework_config.gpu_memory_utilization", value));
+    CHECK_FALSE(verdict_at(vllm_request(80), "framework_config.gpu_memory_utilization", result.at("step_past").at("value")));
+  }
+  SUBCASE("nothing runs: a null answer, not a guess") {
     const json result = call(solve_json, {{"request", vllm_request(4)}, {"field", "workload.max_num_seqs"}}).at("result");
     CHECK(result.at("value").is_null());
     CHECK(result.at("step_past").is_null());

@@ -14,9 +14,11 @@
 namespace llmmem {
 
 /// The spec's `MemoryEstimator`: one model (ModelSpec, which already knows dense vs. MoE,
-/// GQA, gated MLPs...) under one framework's memory policy. Subclasses are the spec's
-/// estimator kinds and change only framework policy, so vLLM serving an MoE model keeps
-/// the MoE accounting. Every `estimate_*` returns GiB per GPU for the most loaded GPU.
+/// GQA, gated MLPs...) and the accounting every engine shares: who holds which weights,
+/// activations, the KV cache per token, training's model states. Subclasses are the spec's
+/// estimator kinds and change only what their framework does differently, so vLLM serving an
+/// MoE model keeps the MoE accounting; each engine's policy (core/src/engines/) turns them into
+/// its one result. Every `estimate_*` returns GiB per GPU for the most loaded GPU.
 class MemoryEstimator {
  public:
   MemoryEstimator(ModelSpec model, MemoryEstimationParameters params);
@@ -26,9 +28,6 @@ class MemoryEstimator {
   virtual const char* kind() const = 0;
 
   virtual double estimate_model_weights(const Parallelism& parallelism) const;
-  /// The weights as the framework holds them on the scenario's GPU: estimate_model_weights,
-  /// unless the framework re-lays them out for the GPU's kernels (vLLM's MXFP4 experts).
-  virtual double estimate_loaded_weights(const Scenario& scenario) const;
   virtual double estimate_activations(const Scenario& scenario) const;
   virtual double estimate_gradients(const Scenario& scenario) const;
   virtual double estimate_optimizer_states(const Scenario& scenario) const;
@@ -121,8 +120,9 @@ class MemoryEstimator {
  protected:
   /// Peak activation bytes while one decoder layer runs forward over `tokens` tokens
   /// (`batch` sequences of `seq_len`): inference frees each layer's activations before the next.
-  double layer_forward_bytes(double tokens, double batch, double seq_len,
-                             const Scenario& scenario) const;
+  /// `eager_scores`: attention materialises the batch x heads x seq x seq scores (transformers' eager).
+  double layer_forward_bytes(double tokens, double batch, double seq_len, const Parallelism& parallelism,
+                             bool eager_scores) const;
   /// Activation bytes one layer keeps for the backward pass (Korthikanti et al. 2022,
   /// generalised); `with_scores` adds eager attention's softmax output.
   /// Bytes of one element of training's residual stream (layer inputs, norm outputs, MLP
@@ -160,59 +160,6 @@ class MoEMemoryEstimator : public TransformersMemoryEstimator {
   const char* kind() const override { return "MoEMemoryEstimator"; }
 };
 
-/// What vLLM prints at start-up about its KV cache, computed as it computes it.
-struct KvCacheCapacity {
-  double budget_gib = 0;           // total GPU memory x gpu_memory_utilization
-  double weights_gib = 0;          // as vLLM loads them (vocabulary padded to 64)
-  double non_torch_gib = 0;        // CUDA context growth, NCCL and cuBLAS buffers
-  double activation_peak_gib = 0;  // the profiling run's peak
-  double cuda_graph_gib = 0;       // the captured graphs' memory pool
-  bool cuda_graph_in_budget = false;  // taken off the budget (V1 >= 0.21), else on top of it
-  double available_gib = 0;        // what is left for the KV cache (negative: it does not start)
-  double bytes_per_block = 0;      // block_size tokens of every layer on this GPU
-  std::int64_t num_gpu_blocks = 0;
-  std::int64_t tokens = 0;
-  double max_concurrency = 0;      // requests of max_model_len tokens served at once
-  bool starts = false;
-  std::string refusal;             // why vLLM would refuse to start, in its words
-};
-
-/// vLLM serving: paged KV cache for max_num_seqs x max_model_len, CUDA graphs.
-class vLLMMemoryEstimator : public MemoryEstimator {
- public:
-  using MemoryEstimator::MemoryEstimator;
-  const char* kind() const override { return "vLLMMemoryEstimator"; }
-  double estimate_model_weights(const Parallelism& parallelism) const override;
-  double estimate_loaded_weights(const Scenario& scenario) const override;
-  double estimate_activations(const Scenario& scenario) const override;
-  /// The KV cache capacity of a GPU of framework_config.gpu_memory_gib (required).
-  KvCacheCapacity kv_cache_capacity(const Scenario& scenario) const;
-  double estimate_kv_cache(const Scenario& scenario) const override;
-  double estimate_cuda_graphs(const Scenario& scenario) const override;
-  /// The batch sizes vLLM captures: the request's, else vLLM's default list (none when eager).
-  std::vector<std::int64_t> cudagraph_capture_sizes(const Scenario& scenario) const;
-  double kv_elements_per_token_per_layer(const Parallelism& parallelism) const override;
-  std::vector<PipelineStage> pipeline_stages(const Parallelism& parallelism) const override;
-
-  /// How V1 lays the KV cache of one GPU out in blocks (V0: every layer alike).
-  struct KvLayout {
-    double page_bytes = 0;             // block_size tokens of one layer
-    std::int64_t group_size = 1;       // layers sharing one block id (one KV tensor per layer slot)
-    std::int64_t full_groups = 0;      // groups of full-attention layers
-    std::int64_t sliding_groups = 0;   // groups of sliding-window layers
-    std::int64_t block_size = 16;
-    std::int64_t window_reach = 0;     // tokens a sliding layer holds: window - 1 + batched tokens
-    /// Blocks one request of `max_model_len` tokens holds, all groups
-    /// (KVCacheSpec.max_memory_usage_bytes): every token in a full layer, the window's reach
-    /// in a sliding one plus a block for its edge.
-    std::int64_t blocks_per_request(std::int64_t max_model_len) const;
-  };
-  KvLayout kv_layout(const Scenario& scenario) const;
-
- protected:
-  double expert_shares_per_gpu(const Parallelism& parallelism) const override;
-};
-
 /// DeepSpeed training with ZeRO stages 0-3 over data_parallel_size ranks, with CPU offload.
 class DeepSpeedMemoryEstimator : public MemoryEstimator {
  public:
@@ -221,10 +168,5 @@ class DeepSpeedMemoryEstimator : public MemoryEstimator {
   double estimate_kv_cache(const Scenario& scenario) const override;
   ModelStates model_states(const Scenario& scenario) const override;
 };
-
-/// The spec's factory: picks the kind from the framework and, for plain transformers,
-/// from whether the config has experts.
-std::unique_ptr<MemoryEstimator> create_memory_estimator(const ModelSpec& model, Framework framework,
-                                                         const MemoryEstimationParameters& params);
 
 }  // namespace llmmem

@@ -79,6 +79,17 @@ struct QuantizationSpec {
   bool attention = true;          // attention projections quantized (gpt-oss keeps them in bf16)
 };
 
+/// What config.json says of the longest sequence: its position limit (the smallest of the keys
+/// engines read, and which key), a tokenizer-style model_max_length, and RoPE scaling.
+struct ContextLimit {
+  std::int64_t positions = 0;       // 0: no key states one
+  std::string key;                  // "max_position_embeddings", "n_positions", ...
+  std::int64_t model_max_length = 0;
+  std::string rope_type;            // rope_scaling's type: "linear", "dynamic", "yarn", "llama3", ...
+  double rope_factor = 1.0;
+  std::int64_t original_positions = 0;  // rope_scaling.original_max_position_embeddings
+};
+
 /// A vision tower and its projector into the language model (multimodal checkpoints).
 struct VisionShape {
   std::string model_type;        // vision_config.model_type, or the family's
@@ -144,6 +155,7 @@ struct ModelSpec {
   bool lm_head_bias = false; // Phi-2
   bool tie_word_embeddings = false;
   VisionShape vision;
+  ContextLimit context;
   // Encoders (BERT): segment embeddings, a LayerNorm after the embeddings, the pooler.
   std::int64_t token_type_vocab = 0;
   bool embedding_norm = false;

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "llmmem/model_spec.hpp"
@@ -35,26 +37,15 @@ enum class FineTuning { full, lora, qlora };
 /// CEWithChunkedOutputLoss, 8 chunks).
 enum class LossImplementation { standard, chunked };
 
-/// vLLM's engine generation: V1 (the default since 0.8, the only one from 0.11) or the
-/// legacy V0, whose profiling run peaks differently.
-enum class VllmEngine { v1, v0 };
-/// vLLM V1's GPU model runner: the first (gpu_model_runner.py) or v2 (worker/gpu/model_runner.py,
-/// the default for the models it supports by 0.27).
-enum class VllmModelRunner { v2, v1 };
-/// How the first runner's (and V0's) sampler applies top-k/top-p: PyTorch sorts, FlashInfer does not.
-enum class VllmSampler { pytorch, flashinfer };
-
 /// PyTorch FSDP over data_parallel_size ranks: none is DDP (every rank a replica),
 /// shard_grad_op shards gradients and optimizer states (ZeRO-2), full_shard also the weights (ZeRO-3).
 enum class FsdpSharding { none, shard_grad_op, full_shard };
 
+/// What transformers and DeepSpeed run: batch_size sequences of sequence_length tokens. A
+/// serving engine's own workload fields (vLLM's max_num_seqs, max_model_len...) are its settings.
 struct Workload {
   std::int64_t batch_size = 1;
   std::int64_t sequence_length = 512;
-  std::int64_t max_num_seqs = 256;
-  std::int64_t max_model_len = 4096;
-  std::int64_t max_num_batched_tokens = 8192;  // vLLM's prefill chunk; bounds its activation peak
-  std::int64_t block_size = 16;                // vLLM's paged KV block, in tokens
   std::string kv_cache_dtype = "auto";
 };
 
@@ -88,28 +79,37 @@ struct FrameworkConfig {
   bool offload_param = false;
   bool zero_init = true;
   std::optional<std::int64_t> gpus_per_node;  // default: min(8, all GPUs)
-  std::vector<std::int64_t> cudagraph_capture_sizes;
   AttentionImplementation attention_implementation = AttentionImplementation::sdpa;
+  // The GPU: a catalogue name (llmmem/gpus.hpp) fills its memory, compute capability and name.
+  std::string gpu;                // the catalogue's name, or "" for a GPU given by its memory only
   std::optional<double> gpu_memory_gib;
   // The GPU's CUDA compute capability (8.0 A100, 8.9 L40S, 9.0 H100, 10.0 B200, 12.0 RTX 5090):
   // vLLM picks its MXFP4 MoE kernel, and with it the experts' memory layout, by it.
   std::optional<double> gpu_compute_capability;
-  double gpu_memory_utilization = 0.9;
-  // vLLM: memory outside PyTorch's allocator that the profiling run sees grow (CUDA context,
-  // NCCL, cuBLAS workspaces); measured per setup, so a request may state its own.
-  std::optional<double> non_torch_memory_gib;
-  VllmEngine vllm_engine = VllmEngine::v1;
-  VllmModelRunner vllm_model_runner = VllmModelRunner::v2;
-  VllmSampler vllm_sampler = VllmSampler::pytorch;
-  // vLLM: --enforce-eager captures no CUDA graphs; from v0.21 the first model runner measures
-  // the graphs' memory before sizing the KV cache (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS).
-  bool enforce_eager = false;
-  bool profile_cudagraph_memory = true;
-  // vLLM's --disable-custom-all-reduce; vLLM also turns it off on more than two PCIe-only GPUs.
-  bool disable_custom_all_reduce = false;
-  // The spec lets the framework config override these two parameters.
-  std::optional<double> graph_memory_overhead_ratio;
-  std::optional<double> graph_batch_scaling_factor;
+};
+
+/// One value of a request field, as its schema kind reads it (llmmem/schema.hpp).
+struct FieldValue {
+  std::int64_t integer = 0;
+  double number = 0;
+  bool boolean = false;
+  std::string text;                    // a text field, or the choice made
+  std::vector<std::int64_t> integers;  // an integer list
+  std::vector<std::string> texts;      // a list of choices
+};
+
+/// The fields a request gave, by schema path, in the order read. An engine's own fields (vLLM's
+/// max_num_seqs, gpu_memory_utilization, vllm_version...) live only here: the engine resolves
+/// their defaults itself, as they depend on its version and the GPU. Shared fields are also
+/// written to their typed members (Workload, Parallelism, FrameworkConfig).
+class GivenFields {
+ public:
+  const FieldValue* find(std::string_view path) const;
+  void set(std::string_view path, FieldValue value);
+  const std::vector<std::pair<std::string_view, FieldValue>>& all() const { return values_; }
+
+ private:
+  std::vector<std::pair<std::string_view, FieldValue>> values_;  // paths point into the schema
 };
 
 /// What runs on the model: everything in a request but the model and the spec's parameters.
@@ -118,6 +118,10 @@ struct Scenario {
   Parallelism parallelism;
   FrameworkConfig framework_config;
   Mode mode = Mode::inference;
+  /// What the request gave: what the result echoes as given, what it warns about when the
+  /// engine or mode ignores it, and an engine's own settings.
+  GivenFields given;
+  bool gave(std::string_view path) const { return given.find(path) != nullptr; }
 };
 
 /// One request of DESIGN.md, parsed and validated.
@@ -127,8 +131,5 @@ struct Request {
   Scenario scenario;
   MemoryEstimationParameters params;
 };
-
-const char* to_string(Framework framework);
-const char* to_string(Mode mode);
 
 }  // namespace llmmem

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "llmmem/request.hpp"
+#include "llmmem/schema.hpp"
 
 namespace llmmem::detail {
 
@@ -14,5 +15,8 @@ nlohmann::json parse_json_text(std::string_view text, const std::string& what);
 
 /// A request object (already parsed JSON) -> a validated Request.
 Request request_from_json(const nlohmann::json& request);
+
+/// One field's JSON value, read and checked by its schema kind; throws InputError naming `path`.
+FieldValue read_field(const FieldSpec& field, const nlohmann::json& value, const std::string& path);
 
 }  // namespace llmmem::detail

@@ -1,0 +1,174 @@
+// Who holds which weights: tensor, pipeline and expert parallelism, priced part by part.
+#include "llmmem/estimator.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "accounting/quantization.hpp"
+#include "accounting/units.hpp"
+
+namespace llmmem {
+
+MemoryEstimator::MemoryEstimator(ModelSpec model, MemoryEstimationParameters params)
+    : model_(std::move(model)), params_(std::move(params)), counts_(model_.parameter_counts()) {}
+
+double MemoryEstimator::storage_bytes() const {
+  return dtype_bytes(model_.storage_dtype.empty() ? params_.default_storage_dtype : model_.storage_dtype);
+}
+
+double MemoryEstimator::bytes_per_parameter() const {
+  // The whole checkpoint's bytes over its parameters: the storage dtype, or for quantized
+  // checkpoints packed linear layers and their scales beside 16-bit embeddings and norms.
+  const Parallelism whole;
+  return weight_bytes_per_gpu(whole) / parameters_per_gpu(whole);
+}
+
+double MemoryEstimator::compute_dtype_bytes() const {
+  // Float checkpoints compute in their own dtype; quantized ones dequantize to their
+  // torch_dtype (GPTQ: float16), else to params.default_compute_dtype.
+  const double storage = model_.is_quantized() && model_.storage_dtype.empty() ? 0 : storage_bytes();
+  return storage >= 2 ? storage : dtype_bytes(params_.default_compute_dtype);
+}
+
+std::int64_t MemoryEstimator::layers_per_stage(const Parallelism& parallelism) const {
+  return ceil_div(model_.num_layers, parallelism.pipeline_parallel_size);
+}
+
+MemoryEstimator::LayerPrices MemoryEstimator::layer_prices(const Parallelism& p, const PartPrices& price,
+                                                           bool with_norms) const {
+  const ParameterCounts& c = counts_;
+  const double tp = double(p.tensor_parallel_size);
+  // A part's weight matrices at their price, its biases (and sinks, q/k norms) at `other`.
+  auto part = [&](std::int64_t all, std::int64_t matrices, double matrix_price) {
+    return double(matrices) * matrix_price + double(all - matrices) * price.other;
+  };
+  // Megatron-style TP (also vLLM's and transformers' tp_plan): linear layers are split across
+  // ranks, norms and the router are replicated; experts as expert_shares_per_gpu places them.
+  LayerPrices layer;
+  layer.attention = part(c.attention_per_layer, c.attention_matrices_per_layer, price.attention) / tp +
+                    (with_norms ? double(c.norms_per_layer) * price.other : 0.0);
+  layer.dense_mlp = part(c.dense_mlp_per_layer, c.dense_mlp_matrices, price.dense_mlp) / tp;
+  if (model_.is_moe()) {
+    layer.moe_mlp = expert_shares_per_gpu(p) * part(c.one_expert, c.expert_matrices, price.expert) +
+                    part(c.shared_experts_per_layer, c.shared_expert_matrices, price.shared_expert) / tp +
+                    double(c.router_per_layer) * price.other;
+  }
+  return layer;
+}
+
+double MemoryEstimator::LayerPrices::of(const PipelineStage& stage) const {
+  return double(stage.dense_layers) * (attention + dense_mlp) + double(stage.moe_layers) * (attention + moe_mlp);
+}
+
+MemoryEstimator::PipelineStage MemoryEstimator::busiest_stage_layers(const Parallelism& p) const {
+  // Not knowing how the framework splits: the most layers a stage holds, as many of them MoE as
+  // it can hold (DeepSeek's dense layers come first, so a stage is either one or the other).
+  const std::int64_t layers = layers_per_stage(p);
+  const std::int64_t moe = std::min(layers, counts_.moe_layers());
+  return {layers - moe, moe, false, false};
+}
+
+double MemoryEstimator::decoder_per_gpu(const Parallelism& p, const PartPrices& price, bool with_norms) const {
+  return layer_prices(p, price, with_norms).of(busiest_stage_layers(p));
+}
+
+double MemoryEstimator::decoder_parameters_per_gpu(const Parallelism& p, bool with_norms) const {
+  return decoder_per_gpu(p, PartPrices{}, with_norms);
+}
+
+std::vector<MemoryEstimator::PipelineStage> MemoryEstimator::pipeline_stages(const Parallelism& p) const {
+  // The busiest layers, holding the embedding (first) or the lm_head (last), whichever is larger.
+  PipelineStage first = busiest_stage_layers(p), last = first;
+  first.first = true;
+  last.last = true;
+  return {first, last};
+}
+
+double MemoryEstimator::per_gpu(const Parallelism& p, const PartPrices& price) const {
+  const ParameterCounts& c = counts_;
+  const double tp = double(p.tensor_parallel_size);
+  // The vocabulary is split across TP ranks; a vision tower runs on the first stage.
+  const double input_side =
+      (double(c.token_embedding) / tp + double(c.position_embedding) + double(c.extras) + double(c.vision) / tp) *
+      price.other;
+  // With pipeline stages, the last stage needs its own lm_head even when tied to the embedding.
+  const double tied_copy = p.pipeline_parallel_size > 1 ? double(c.token_embedding) : 0.0;
+  const double output_side =
+      (double(c.final_norm) + (c.lm_head > 0 ? double(c.lm_head) : tied_copy) / tp) * price.other;
+  if (p.pipeline_parallel_size == 1) return input_side + decoder_per_gpu(p, price, true) + output_side;
+  const LayerPrices layer = layer_prices(p, price, true);
+  double busiest = 0;  // the most loaded stage
+  for (const PipelineStage& stage : pipeline_stages(p)) {
+    busiest = std::max(busiest, layer.of(stage) + (stage.first ? input_side : 0.0) + (stage.last ? output_side : 0.0));
+  }
+  return busiest;
+}
+
+double MemoryEstimator::parameters_per_gpu(const Parallelism& p) const { return per_gpu(p, PartPrices{}); }
+
+double MemoryEstimator::weight_bytes_per_gpu(const Parallelism& p) const {
+  const double storage = storage_bytes();
+  if (!model_.is_quantized()) return parameters_per_gpu(p) * storage;
+  // Quantized linear layers at their format's bytes (packed values, scales, zero points);
+  // embeddings, lm_head, norms, biases and routers stay in the storage dtype.
+  const detail::LinearByteRates rates =
+      detail::linear_byte_rates(model_, storage, params_.quantization_overhead_multiplier);
+  return per_gpu(p, PartPrices{rates.attention, rates.dense_mlp, rates.expert, rates.shared_expert, storage});
+}
+
+double MemoryEstimator::expert_shares_per_gpu(const Parallelism& p) const {
+  // Megatron-LM: expert parallelism places whole experts (the busiest rank takes the
+  // remainder), and each expert is further split by tensor parallelism.
+  return double(ceil_div(model_.moe.num_experts, p.expert_parallel_size)) /
+         double(p.tensor_parallel_size);
+}
+
+double MemoryEstimator::estimate_model_weights(const Parallelism& parallelism) const {
+  return weight_bytes_per_gpu(parallelism) / kBytesPerGiB;
+}
+
+
+
+double MemoryEstimator::linear_parameters_per_gpu(const Parallelism& p) const {
+  return decoder_parameters_per_gpu(p, false);
+}
+
+double MemoryEstimator::layer_parameters_per_gpu(const Parallelism& p) const {
+  const double layers = double(layers_per_stage(p));
+  return decoder_parameters_per_gpu(p, true) / layers;
+}
+
+double MemoryEstimator::adapter_parameters_per_gpu(const Scenario& s) const {
+  const FrameworkConfig& f = s.framework_config;
+  if (f.fine_tuning == FineTuning::full) return 0;
+  const AttentionShape& at = model_.attention;
+  const double h = double(model_.hidden_size);
+  const double q = double(at.num_heads * at.head_dim), kv = double(at.num_kv_heads * at.head_dim);
+  const double intermediate =
+      double(model_.is_moe() ? model_.moe.expert_intermediate_size : model_.mlp.intermediate_size);
+  // Each expert of an MoE layer has its own projections, and its own adapters.
+  const double mlp_copies =
+      model_.is_moe() ? expert_shares_per_gpu(s.parallelism) * double(s.parallelism.tensor_parallel_size) : 1.0;
+  const std::pair<std::string_view, double> widths[] = {
+      {"q_proj", h + q}, {"k_proj", h + kv}, {"v_proj", h + kv}, {"o_proj", q + h},
+      {"gate_proj", mlp_copies * (h + intermediate)}, {"up_proj", mlp_copies * (h + intermediate)},
+      {"down_proj", mlp_copies * (intermediate + h)}};
+  double per_layer = 0;
+  for (const auto& [projection, in_plus_out] : widths) {
+    if (trains(f, projection)) per_layer += double(f.lora_rank) * in_plus_out;
+  }
+  return double(layers_per_stage(s.parallelism)) * per_layer / double(s.parallelism.tensor_parallel_size);
+}
+
+double MemoryEstimator::largest_module_parameters(const Parallelism& p) const {
+  // One module's own parameters (DeepSpeed: sum(p.numel() for p in m.parameters(recurse=False))):
+  // the embedding or lm_head, one projection, or one expert's projection; TP splits each.
+  const double tp = double(p.tensor_parallel_size);
+  const double h = double(model_.hidden_size);
+  const AttentionShape& a = model_.attention;
+  const double widest = double(std::max({model_.vocab_size, a.num_heads * a.head_dim, model_.mlp.intermediate_size,
+                                         model_.moe.expert_intermediate_size}));
+  return std::max(widest * h / tp, double(model_.learned_positions) * h);
+}
+
+}  // namespace llmmem

@@ -1,0 +1,272 @@
+#include "engines/common.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include "accounting/units.hpp"
+#include "input/request_parser.hpp"
+#include "llmmem/error.hpp"
+#include "llmmem/input.hpp"
+
+namespace llmmem::engines {
+
+const MemoryBreakdown& require_computable(const MemoryBreakdown& breakdown) {
+  for (const auto& [key, gib] : breakdown.to_dict()) {
+    if (!std::isfinite(gib) || gib < 0) {
+      throw InputError("request", "request: the " + std::string(key) +
+                                      " estimate is beyond what can be computed for these inputs");
+    }
+  }
+  return breakdown;
+}
+
+std::optional<Request> with_value(const Request& base, std::string_view path, double value) {
+  const FieldSpec* field = find_field(path);
+  if (!field) return std::nullopt;
+  FieldValue v;
+  v.integer = std::int64_t(std::llround(value));
+  v.number = value;
+  Request request = base;
+  assign_field(request, *field, std::move(v));
+  try {
+    validate_request(request);
+  } catch (const InputError&) {
+    return std::nullopt;
+  }
+  return request;
+}
+
+bool ok_at(const Engine& engine, const Request& base, std::string_view path, double value) {
+  const auto request = with_value(base, path, value);
+  return request && engine.evaluate(*request, Engine::Depth::verdict).verdict.ok();
+}
+
+std::optional<std::int64_t> largest_ok(const std::function<bool(std::int64_t)>& ok, std::int64_t low, std::int64_t high) {
+  if (low > high || !ok(low)) return std::nullopt;
+  std::int64_t good = low, bad = high + 1;
+  for (std::int64_t probe = std::max(low + 1, 2 * low); probe <= high; probe *= 2) {
+    if (!ok(probe)) {
+      bad = probe;
+      break;
+    }
+    good = probe;
+  }
+  while (bad - good > 1) {
+    const std::int64_t mid = good + (bad - good) / 2;
+    (ok(mid) ? good : bad) = mid;
+  }
+  return good;
+}
+
+std::optional<std::int64_t> smallest_ok(const std::function<bool(std::int64_t)>& ok, std::int64_t low, std::int64_t high) {
+  if (low > high) return std::nullopt;
+  if (ok(low)) return low;
+  std::int64_t bad = low, good = -1;
+  for (std::int64_t probe = std::max(low + 1, 2 * low); probe <= high; probe *= 2) {
+    if (ok(probe)) {
+      good = probe;
+      break;
+    }
+    bad = probe;
+  }
+  if (good < 0) {
+    if (bad >= high || !ok(high)) return std::nullopt;
+    good = high;
+  }
+  while (good - bad > 1) {
+    const std::int64_t mid = bad + (good - bad) / 2;
+    (ok(mid) ? good : bad) = mid;
+  }
+  return good;
+}
+
+SolverAnswer answer(std::string field, std::string question, std::optional<std::int64_t> value,
+                    std::optional<std::int64_t> past, const std::function<double(std::int64_t)>& needed_at,
+                    std::string note_when_none) {
+  SolverAnswer a;
+  a.field = std::move(field);
+  a.question = std::move(question);
+  if (value) {
+    a.value = double(*value);
+    a.needed_gib = needed_at(*value);
+    if (past) a.past = double(*past);
+  } else {
+    a.note = std::move(note_when_none);
+  }
+  return a;
+}
+
+void describe_model(const Request& request, const MemoryEstimator& estimator, Result& r) {
+  r.counts = estimator.parameter_counts();
+  r.parameters_per_gpu = estimator.parameters_per_gpu(request.scenario.parallelism);
+  r.bytes_per_parameter = estimator.bytes_per_parameter();
+  r.weight_bytes = estimator.weight_bytes_per_gpu(Parallelism{});
+  r.storage_dtype = request.model.storage_dtype.empty() ? request.params.default_storage_dtype : request.model.storage_dtype;
+  r.kv_cache_bytes_per_token = estimator.kv_cache_bytes_per_token(request.scenario);
+}
+
+std::string gib_text(double gib) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f", gib);
+  return text;
+}
+
+std::string gpus_text(const Request& request) {
+  const Parallelism& p = request.scenario.parallelism;
+  const FrameworkConfig& f = request.scenario.framework_config;
+  const std::int64_t gpus = p.tensor_parallel_size * p.pipeline_parallel_size * p.data_parallel_size;
+  const std::string gpu = !f.gpu.empty() ? f.gpu : "a GPU of " + gib_text(f.gpu_memory_gib.value_or(0)) + " GiB";
+  return std::to_string(gpus) + " x " + gpu;
+}
+
+std::vector<std::string> shared_warnings(const Request& request, const MemoryEstimator& estimator) {
+  const ModelSpec& m = request.model;
+  const Scenario& s = request.scenario;
+  std::vector<std::string> warnings = m.warnings;
+  if (m.storage_dtype.empty() && !m.is_quantized()) {
+    warnings.push_back("config has no torch_dtype: weights counted as params.default_storage_dtype (" +
+                       request.params.default_storage_dtype + ")");
+  }
+  if (m.attention.num_kv_heads % s.parallelism.tensor_parallel_size != 0 &&
+      s.parallelism.tensor_parallel_size < m.attention.num_kv_heads) {
+    warnings.push_back("num_key_value_heads (" + std::to_string(m.attention.num_kv_heads) +
+                       ") is not divisible by tensor_parallel_size: KV heads counted rounded up per GPU");
+  }
+  if (s.parallelism.expert_parallel_size > 1 && !m.is_moe()) {
+    warnings.push_back("parallelism.expert_parallel_size has no effect on a dense model");
+  }
+  if (s.mode == Mode::training && s.framework_config.fine_tuning == FineTuning::qlora && m.is_quantized()) {
+    warnings.push_back("fine_tuning \"qlora\" quantizes the base to NF4 itself: the config's own "
+                       "quantization_config is not used for training");
+  }
+  // Every input this engine does not read, by name: a setting that silently does nothing is
+  // the answer to another question.
+  const char* engine = to_string(request.framework);
+  for (const auto& [path, value] : s.given.all()) {
+    const FieldSpec* field = find_field(path);
+    if (!field || field->path == "framework" || field_applies(*field, request)) continue;
+    if (!field->applies_to(request.framework, Mode::inference) && !field->applies_to(request.framework, Mode::training)) {
+      warnings.push_back(std::string(path) + " is ignored: " + engine + " does not read it");
+    } else if (!field->applies_to(request.framework, s.mode)) {
+      warnings.push_back(std::string(path) + " is ignored: " + engine + " does not read it in " + to_string(s.mode));
+    } else {
+      std::string values;
+      for (std::string_view v : field->when_values) values += (values.empty() ? "" : " or ") + std::string(v);
+      warnings.push_back(std::string(path) + " is ignored: it applies with " + std::string(field->when_path) + " " + values);
+    }
+  }
+  (void)estimator;
+  return warnings;
+}
+
+namespace {
+
+/// The request with each (path, JSON value) change applied; nullopt when that is not a valid request.
+std::optional<Request> with_changes(const Request& base, const std::vector<std::pair<std::string, std::string>>& changes) {
+  Request request = base;
+  try {
+    for (const auto& [path, value] : changes) {
+      const FieldSpec* field = find_field(path);
+      assign_field(request, *field, detail::read_field(*field, nlohmann::json::parse(value), path));
+    }
+    validate_request(request);
+  } catch (const InputError&) {
+    return std::nullopt;
+  }
+  return request;
+}
+
+/// The valid tensor-parallel sizes up to the heads, smallest first.
+std::vector<std::int64_t> tensor_parallel_candidates(const Request& request) {
+  std::vector<std::int64_t> sizes;
+  for (std::int64_t tp = 1; tp <= std::min<std::int64_t>(request.model.attention.num_heads, 4096); ++tp) {
+    if (with_value(request, "parallelism.tensor_parallel_size", double(tp))) sizes.push_back(tp);
+  }
+  return sizes;
+}
+
+}  // namespace
+
+Result fit_result(const Engine& engine, const Request& request, const MemoryEstimator& estimator, Engine::Depth depth,
+                  const std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>>& alternatives) {
+  const Scenario& s = request.scenario;
+  Result r;
+  r.estimator = estimator.kind();
+  r.framework = request.framework;
+  r.mode = s.mode;
+  r.breakdown = require_computable(estimator.estimate_total_memory(s));
+  const double total = r.breakdown.total_gb();
+  Verdict& v = r.verdict;
+  v.needed_gib = total;
+  if (const auto gpu = s.framework_config.gpu_memory_gib) {
+    v.gpu_memory_gib = *gpu;
+    v.limit_gib = *gpu;
+    v.status = total <= *gpu ? Verdict::Status::fits : Verdict::Status::does_not_fit;
+    v.summary = total <= *gpu
+                    ? "Fits on " + gpus_text(request) + ": " + gib_text(*gpu - total) + " GiB to spare per GPU of " + gib_text(*gpu) + " GiB."
+                    : "Does not fit on " + gpus_text(request) + ": needs " + gib_text(total - *gpu) + " GiB more per GPU than its " + gib_text(*gpu) + " GiB.";
+  } else {
+    v.summary = "Needs " + gib_text(total) + " GiB per GPU; choose a GPU for a verdict.";
+  }
+  if (depth == Engine::Depth::verdict) return r;
+
+  describe_model(request, estimator, r);
+  if (s.mode == Mode::training) {
+    const auto phases = estimator.training_phases(s);
+    TrainingSummary t;
+    t.step_is_peak = phases.step_is_peak();
+    t.forward_backward_gib = phases.forward_backward / kBytesPerGiB;
+    t.optimizer_step_gib = phases.optimizer_step / kBytesPerGiB;
+    t.activations_gib = phases.activations / kBytesPerGiB;
+    t.trainable_parameters_per_gpu = s.framework_config.fine_tuning == FineTuning::full
+                                         ? estimator.parameters_per_gpu(s.parallelism)
+                                         : estimator.adapter_parameters_per_gpu(s);
+    r.training = t;
+    // Host memory per node for the model states kept there: DeepSpeed's "per CPU" figure, or
+    // a paged optimizer's states.
+    if (request.framework == Framework::deepspeed || phases.states.cpu > 0) r.cpu_memory_gib = phases.states.cpu / kBytesPerGiB;
+    r.breakdown_basis = t.step_is_peak ? "the training step's peak per GPU, in optimizer.step()"
+                                       : "the training step's peak per GPU, at the start of backward";
+  } else {
+    r.breakdown_basis = "what transformers holds per GPU while generating, with the spec's fragmentation and safety margin";
+  }
+  r.warnings = shared_warnings(request, estimator);
+  if (depth != Engine::Depth::full || !s.framework_config.gpu_memory_gib) return r;
+
+  // The solver: how far the workload grows on this GPU, and how few GPUs do.
+  auto needed = [&](std::string_view path) {
+    return [&engine, &request, path](std::int64_t value) {
+      return engine.evaluate(*with_value(request, path, double(value)), Engine::Depth::verdict).verdict.needed_gib;
+    };
+  };
+  auto grow = [&](std::string_view path, std::string question) {
+    const auto ok = [&](std::int64_t value) { return ok_at(engine, request, path, double(value)); };
+    const std::int64_t limit = std::int64_t(1) << 30;
+    const auto value = largest_ok(ok, 1, limit);
+    r.solver.push_back(answer(std::string(path), std::move(question), value,
+                              value && *value < limit ? std::optional<std::int64_t>(*value + 1) : std::nullopt,
+                              needed(path), "none fits: even 1 needs more than the GPU"));
+  };
+  grow("workload.batch_size", "Largest batch");
+  grow("workload.sequence_length", "Longest sequence");
+  std::optional<std::int64_t> fewest, before;
+  for (std::int64_t tp : tensor_parallel_candidates(request)) {
+    if (ok_at(engine, request, "parallelism.tensor_parallel_size", double(tp))) {
+      fewest = tp;
+      break;
+    }
+    before = tp;
+  }
+  r.solver.push_back(answer("parallelism.tensor_parallel_size", "Fewest tensor-parallel GPUs", fewest, before,
+                            needed("parallelism.tensor_parallel_size"),
+                            "no tensor-parallel size up to the heads makes it fit"));
+  for (const auto& [label, changes] : alternatives) {
+    if (const auto changed = with_changes(request, changes)) {
+      const Verdict there = engine.evaluate(*changed, Engine::Depth::verdict).verdict;
+      r.alternatives.push_back({label, changes, there.ok(), there.needed_gib});
+    }
+  }
+  return r;
+}
+
+}  // namespace llmmem::engines

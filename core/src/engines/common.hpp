@@ -1,0 +1,59 @@
+#pragma once
+// What engines share: the solver's searches, the warnings every request gets, and the policy of
+// engines whose breakdown is what they hold (transformers, DeepSpeed): it fits when the total
+// does.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "llmmem/engine.hpp"
+#include "llmmem/estimator.hpp"
+#include "llmmem/schema.hpp"
+
+namespace llmmem::engines {
+
+/// No NaN, Infinity or negative figure leaves the core: inputs that drive one there are refused.
+const MemoryBreakdown& require_computable(const MemoryBreakdown& breakdown);
+
+/// The request with `path` set to an integer or a number, checked as a whole; nullopt when that
+/// is no valid request (a TP size not dividing the heads, for an engine that checks it so).
+std::optional<Request> with_value(const Request& base, std::string_view path, double value);
+
+/// The engine's verdict at `path` = value (not ok where the request is not valid).
+bool ok_at(const Engine& engine, const Request& base, std::string_view path, double value);
+
+/// The largest integer in [low, high] where the verdict is ok, assuming it is ok up to a point
+/// and not after (workload sizes): doubling, then bisection; O(log high) probes.
+std::optional<std::int64_t> largest_ok(const std::function<bool(std::int64_t)>& ok, std::int64_t low, std::int64_t high);
+
+/// The smallest integer in [low, high] where the verdict is ok, assuming it is not ok up to a
+/// point and ok after (GPU counts, memory): doubling, then bisection.
+std::optional<std::int64_t> smallest_ok(const std::function<bool(std::int64_t)>& ok, std::int64_t low, std::int64_t high);
+
+/// A solver answer for `field` from its boundary: `value` ok, `past` (one step on) not.
+SolverAnswer answer(std::string field, std::string question, std::optional<std::int64_t> value,
+                    std::optional<std::int64_t> past, const std::function<double(std::int64_t)>& needed_at,
+                    std::string note_when_none);
+
+/// Warnings every engine gives: the model parser's, a missing dtype, KV heads rounded, and
+/// every given field the engine or mode does not read.
+std::vector<std::string> shared_warnings(const Request& request, const MemoryEstimator& estimator);
+
+/// The model as `estimator` weighs it: counts, parameters per GPU, bytes per parameter.
+void describe_model(const Request& request, const MemoryEstimator& estimator, Result& result);
+
+/// "8 x H100 80GB SXM", or "a GPU of 40 GiB".
+std::string gpus_text(const Request& request);
+
+/// GiB with two decimals, as the page and vLLM print them.
+std::string gib_text(double gib);
+
+/// The policy of an engine whose breakdown is its demand (transformers, DeepSpeed): the verdict
+/// compares the total with the GPU, the solver asks how far the workload grows and how few GPUs
+/// do, and training gets the alternatives a trainer would try.
+Result fit_result(const Engine& engine, const Request& request, const MemoryEstimator& estimator, Engine::Depth depth,
+                  const std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>>& alternatives);
+
+}  // namespace llmmem::engines

@@ -1,0 +1,164 @@
+// Sweeps (a chart's points) and the solver: one request parsed once, one field varied, each
+// point the engine's own result and the solver's answer where the engine's verdict flips.
+#include <cmath>
+#include <optional>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "engines/common.hpp"
+#include "input/json_reader.hpp"
+#include "input/request_parser.hpp"
+#include "llmmem/api.hpp"
+#include "output/envelope.hpp"
+#include "output/result_json.hpp"
+
+namespace llmmem {
+namespace {
+
+using detail::fail;
+using json = nlohmann::json;
+
+/// A field a sweep or the solver may vary. `grows`: memory grows with it (the solver looks for
+/// the largest that runs), else it shrinks (the smallest that runs).
+struct VariableField {
+  std::string_view name;
+  bool grows;
+  bool fraction = false;  // a number in (0, 1] (gpu_memory_utilization), else a positive integer
+};
+
+constexpr VariableField kVariableFields[] = {
+    {"workload.batch_size", true},
+    {"workload.sequence_length", true},
+    {"workload.max_num_seqs", true},
+    {"workload.max_model_len", true},
+    {"parallelism.tensor_parallel_size", false},
+    {"parallelism.pipeline_parallel_size", false},
+    {"parallelism.data_parallel_size", false},
+    {"parallelism.expert_parallel_size", false},
+    {"framework_config.gpu_memory_utilization", false, true},
+};
+
+const VariableField& variable_field(const std::string& name) {
+  std::string known;
+  for (const VariableField& field : kVariableFields) {
+    if (field.name == name) return field;
+    known += (known.empty() ? "" : ", ") + std::string(field.name);
+  }
+  fail("field", "must be one of " + known + ", got " + detail::quote_text(name));
+}
+
+/// What a sweep and a solver query share: the query's JSON, read field by field, with the
+/// request inside it parsed once and the field to vary.
+struct FieldQuery {
+  /// `name` names the query in parse errors ("sweep"); `purpose` ends "the request to ...".
+  FieldQuery(std::string_view text, const char* name, const char* purpose)
+      : root(detail::parse_json_text(text, name)),
+        reader(root, ""),
+        base(read_request(reader, purpose)),
+        field(variable_field(reader.string({"field"}).value_or(""))),
+        engine(create_engine(base)) {}
+
+  const json root;
+  detail::ObjectReader reader;  // reads root; the caller reads its own fields and rejects the rest
+  const Request base;
+  const VariableField& field;
+  const std::unique_ptr<Engine> engine;
+
+ private:
+  static Request read_request(detail::ObjectReader& reader, const char* purpose) {
+    const json* request_json = reader.find({"request"});
+    if (!request_json) fail("request", std::string("missing (the request to ") + purpose + ")");
+    return detail::request_from_json(*request_json);
+  }
+};
+
+}  // namespace
+
+std::string sweep_json(std::string_view sweep_request) noexcept {
+  return detail::guarded([&] {
+    FieldQuery query(sweep_request, "sweep", "sweep");
+    detail::ObjectReader& reader = query.reader;
+    const json* values = reader.find({"values"});
+    if (!values || !values->is_array()) fail("values", "must be an array of positive numbers");
+    if (values->size() > 100000) fail("values", "must have at most 100000 entries, got " + std::to_string(values->size()));
+    reader.reject_unknown_fields();
+
+    json columns = json::object();
+    for (const auto& [key, unused] : MemoryBreakdown{}.to_dict()) columns[std::string(key)] = json::array();
+    json ok = json::array(), status = json::array(), needed = json::array(), tokens = json::array(),
+         concurrency = json::array();
+    const FieldSpec& spec = *find_field(query.field.name);
+    for (std::size_t i = 0; i < values->size(); ++i) {
+      const std::string path = "values[" + std::to_string(i) + "]";
+      Request request = query.base;
+      try {
+        assign_field(request, spec, detail::read_field(spec, (*values)[i], path));
+        validate_request(request);
+      } catch (const InputError& e) {
+        const std::string message = e.what();
+        throw InputError(path, message.rfind(path, 0) == 0 ? message : path + ": " + message);
+      }
+      const Result point = query.engine->evaluate(request, Engine::Depth::point);
+      engines::require_computable(point.breakdown);
+      for (const auto& [key, gib] : point.breakdown.to_dict()) columns[std::string(key)].push_back(gib);
+      ok.push_back(point.verdict.ok());
+      status.push_back(detail::verdict_status(point.verdict.status));
+      needed.push_back(point.verdict.needed_gib);
+      tokens.push_back(point.capacity ? json(point.capacity->tokens) : json(nullptr));
+      concurrency.push_back(point.capacity ? json(point.capacity->max_concurrency) : json(nullptr));
+    }
+    json out = {{"field", query.field.name}, {"values", *values}, {"breakdown", columns}, {"ok", ok},
+                {"status", status}, {"needed_gib", needed}};
+    if (query.base.framework == Framework::vllm) {
+      out["kv_tokens"] = tokens;
+      out["max_concurrency"] = concurrency;
+    }
+    return out.dump();
+  });
+}
+
+std::string solve_json(std::string_view solve_request) noexcept {
+  return detail::guarded([&] {
+    FieldQuery query(solve_request, "solve", "solve for");
+    detail::ObjectReader& reader = query.reader;
+    const Request& base = query.base;
+    const VariableField& field = query.field;
+    const std::int64_t cap = field.fraction ? 100 : field.grows ? std::int64_t(1) << 30 : 4096;
+    const std::int64_t limit = reader.integer({"max"}, 1, field.fraction ? 100 : std::int64_t(1) << 40).value_or(cap);
+    reader.reject_unknown_fields();
+    if (!base.scenario.framework_config.gpu_memory_gib) {
+      fail("framework_config.gpu_memory_gib", "required: the solver needs the GPU's memory");
+    }
+    // Integers as they are, or gpu_memory_utilization in hundredths.
+    const double scale = field.fraction ? 0.01 : 1.0;
+    auto ok = [&](std::int64_t v) { return engines::ok_at(*query.engine, base, field.name, double(v) * scale); };
+    std::optional<std::int64_t> answer, past;
+    if (field.grows) {
+      answer = engines::largest_ok(ok, 1, limit);
+      if (answer && *answer < limit) past = *answer + 1;
+    } else {
+      answer = engines::smallest_ok(ok, 1, limit);
+      // The next smaller valid size (a TP size must divide the heads) is the one that does not run.
+      for (std::int64_t v = answer ? *answer - 1 : 0; v >= 1 && !past; --v) {
+        if (engines::with_value(base, field.name, double(v) * scale)) past = v;
+      }
+    }
+    auto point = [&](std::optional<std::int64_t> v) -> json {
+      if (!v) return nullptr;
+      const auto request = engines::with_value(base, field.name, double(*v) * scale);
+      const Verdict verdict = query.engine->evaluate(*request, Engine::Depth::verdict).verdict;
+      return {{"value", double(*v) * scale}, {"ok", verdict.ok()}, {"needed_gib", verdict.needed_gib},
+              {"limit_gib", verdict.limit_gib}};
+    };
+    const json at = point(answer);
+    return json{{"field", field.name},
+                {"value", answer ? json(double(*answer) * scale) : json(nullptr)},
+                {"needed_gib", answer ? at["needed_gib"] : json(nullptr)},
+                {"limit_gib", answer ? at["limit_gib"] : json(nullptr)},
+                {"step_past", point(past)}}
+        .dump();
+  });
+}
+
+}  // namespace llmmem
