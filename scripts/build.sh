@@ -17,4 +17,5 @@ mkdir -p wasm/dist web/gen
 cp build/wasm/wasm/llm-mem.js wasm/dist/llm-mem.cjs
 cp build/wasm/wasm/llm-mem.js web/gen/llm-mem.js
 node scripts/build-presets.mjs tests/data/configs web/gen/presets.js
+node scripts/build-schema.mjs web/gen/schema.js
 node scripts/bundle.mjs

@@ -10,9 +10,9 @@ const web = join(root, 'web');
 const dist = join(root, 'dist');
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(join(dist, 'gen'), { recursive: true });
-for (const file of ['index.html', 'app.js', 'styles.css', 'component.js', 'component.css', 'sw.js', 'embed.html',
-                    'gen/llm-mem.js', 'gen/presets.js']) {
-  cpSync(join(web, file), join(dist, file));
+for (const file of ['index.html', 'app', 'styles.css', 'component.js', 'component.css', 'sw.js', 'embed.html',
+                    'gen/llm-mem.js', 'gen/presets.js', 'gen/schema.js']) {
+  cpSync(join(web, file), join(dist, file), { recursive: true });
 }
 writeFileSync(join(dist, 'README.txt'),
   'The LLM memory calculator as a static site: serve this folder from any path, or open index.html.\n' +

@@ -57,6 +57,13 @@ Module['solve'] = function solve(request, field, options) {
   return callCore('_solveJson', query);
 };
 
+/** The request schema: every field with its kind, bounds, default, engines and modes, and the GPU catalogue. */
+Module['schema'] = function schema() {
+  const envelope = JSON.parse(Module['_schemaJson']());
+  if (!envelope.ok) throw new EstimateError(envelope.error.field, envelope.error.message);
+  return envelope.result;
+};
+
 /** The core's version, e.g. "0.1.0". */
 Module['version'] = function version() {
   return Module['_version']();

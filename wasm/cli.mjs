@@ -1,47 +1,36 @@
 #!/usr/bin/env node
-// llm-mem: the calculator at a terminal, running the same WebAssembly module as the page.
+// llm-mem: the calculator at a terminal, running the same WebAssembly module as the page. Its
+// flags are the request schema's (calc.schema()): one per field, named as the engines name them.
 import { readFileSync } from 'node:fs';
 import { createCalculator } from './index.mjs';
 
-const USAGE = `Usage:
-  llm-mem estimate --request FILE|-          a request JSON (DESIGN.md contract); - reads stdin
-  llm-mem estimate --config FILE [options]   a config.json plus options:
-      --framework transformers|vllm|deepspeed   --mode inference|training
-      --batch N  --seq N  --max-num-seqs N  --max-model-len N  --kv-cache-dtype auto|fp8|...
-      --tp N  --pp N  --dp N  --ep N  --zero 0-3
-      --optimizer adamw|adam|sgd  --attention sdpa|flash_attention_2|eager
-      --cudagraph-sizes 1,2,4,8  --gpu-memory GIB  --gpu-utilization F
-      --param NAME=VALUE   (repeatable; a MemoryEstimationParameters field)
-      --format json|table  (default json)
-  llm-mem version
-Exit status: 0 ok, 2 bad input (the message names the field), 1 internal error.`;
-
-// Flag -> request field. Values that look like numbers are sent as numbers; anything else is
-// sent as written, so the engine's own validation names the field ("got \"abc\"").
-const FIELD_FLAGS = {
-  '--framework': ['framework'],
-  '--mode': ['workload', 'mode'],
-  '--batch': ['workload', 'batch_size'],
-  '--seq': ['workload', 'sequence_length'],
-  '--max-num-seqs': ['workload', 'max_num_seqs'],
-  '--max-model-len': ['workload', 'max_model_len'],
-  '--max-num-batched-tokens': ['workload', 'max_num_batched_tokens'],
-  '--kv-cache-dtype': ['workload', 'kv_cache_dtype'],
-  '--tp': ['parallelism', 'tensor_parallel_size'],
-  '--pp': ['parallelism', 'pipeline_parallel_size'],
-  '--dp': ['parallelism', 'data_parallel_size'],
-  '--ep': ['parallelism', 'expert_parallel_size'],
-  '--zero': ['parallelism', 'zero_stage'],
-  '--optimizer': ['framework_config', 'optimizer_type'],
-  '--attention': ['framework_config', 'attention_implementation'],
-  '--gpu-memory': ['framework_config', 'gpu_memory_gib'],
-  '--gpu-utilization': ['framework_config', 'gpu_memory_utilization'],
-};
-
 class UsageError extends Error {}
 
-function scalar(text) {
-  return text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
+// Numbers in flags are plain decimals ("0x2" and "1e3" stay text, so the core names the field).
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+const scalar = (text) => (DECIMAL.test(text.trim()) ? Number(text) : text);
+
+function usage(schema) {
+  const lines = [
+    'Usage:',
+    '  llm-mem estimate --request FILE|-          a request JSON (README.md); - reads stdin',
+    '  llm-mem estimate --config FILE [flags]     a config.json and the flags below',
+    '  llm-mem schema                             the request fields as JSON',
+    '  llm-mem version',
+    '',
+    'Flags (--flag VALUE or --flag=VALUE; yes/no flags alone mean yes; lists are comma-separated):',
+  ];
+  let section = '';
+  for (const field of schema.fields) {
+    if (field.section !== section) lines.push(`  ${(section = field.section)}:`);
+    const value = field.kind === 'boolean' ? '' : field.choices ? ` ${field.choices.join('|')}` : ' N';
+    const defaultText = field.default !== null ? ` (default ${JSON.stringify(field.default)})` : field.default_note ? ` (default: ${field.default_note})` : '';
+    lines.push(`    ${field.flags.join(', ')}${value}   ${field.help}${defaultText} [${field.engines.join(', ') || 'no engine'}]`);
+  }
+  lines.push('  --param NAME=VALUE   a MemoryEstimationParameters field (as --param-NAME)',
+    '  --format json|table  (default json)', '',
+    'Exit status: 0 ok, 2 bad input (the message names the field), 1 internal error.');
+  return lines.join('\n');
 }
 
 function readText(path, what) {
@@ -60,32 +49,50 @@ function parseJson(text, field) {
   }
 }
 
+/** A flag's value as its field's kind sends it; anything else as written, for the core to name. */
+function fieldValue(field, text) {
+  if (field.kind === 'boolean') return text === 'true' ? true : text === 'false' ? false : text;
+  if (field.kind === 'integer_list') return text.split(',').map((part) => scalar(part));
+  if (field.kind === 'choice_list') return text.split(',').map((part) => part.trim());
+  if (field.kind === 'integer' || field.kind === 'number') return scalar(text);
+  return text;
+}
+
 /** Builds the request (object or JSON text) from the command line. */
-export function requestFromArgs(args) {
+export function requestFromArgs(args, schema) {
+  const byFlag = new Map(schema.fields.flatMap((field) => field.flags.map((flag) => [flag, field])));
   let requestPath, configPath, format = 'json';
   const request = {};
-  const set = ([section, key], value) => {
-    if (key === undefined) request[section] = value;
-    else (request[section] ??= {})[key] = value;
+  const seen = new Set();
+  const set = (path, value, flag) => {
+    if (seen.has(path)) throw new UsageError(`${flag}: given twice (${path})`);
+    seen.add(path);
+    const keys = path.split('.');
+    if (keys.length === 1) request[keys[0]] = value;
+    else (request[keys[0]] ??= {})[keys[1]] = value;
   };
   for (let i = 0; i < args.length; i++) {
-    const flag = args[i];
-    const value = args[i + 1];
-    if (value === undefined) throw new UsageError(`${flag}: needs a value`);
-    i++;
+    const [flag, inline] = args[i].startsWith('--') && args[i].includes('=') ? [args[i].slice(0, args[i].indexOf('=')), args[i].slice(args[i].indexOf('=') + 1)] : [args[i], undefined];
+    const field = byFlag.get(flag);
+    const takesValue = !(field && field.kind === 'boolean');
+    let value = inline;
+    if (value === undefined && takesValue) {
+      value = args[i + 1];
+      if (value === undefined) throw new UsageError(`${flag}: needs a value`);
+      i++;
+    }
     if (flag === '--request') requestPath = value;
     else if (flag === '--config') configPath = value;
     else if (flag === '--format') {
       if (!['json', 'table'].includes(value)) throw new UsageError(`--format: must be json or table, got "${value}"`);
       format = value;
-    } else if (flag === '--cudagraph-sizes') {
-      set(['framework_config', 'cudagraph_capture_sizes'], value.split(',').filter(Boolean).map(scalar));
     } else if (flag === '--param') {
       const eq = value.indexOf('=');
       if (eq < 1) throw new UsageError(`--param: expected NAME=VALUE, got "${value}"`);
-      set(['params', value.slice(0, eq)], scalar(value.slice(eq + 1)));
-    } else if (FIELD_FLAGS[flag]) {
-      set(FIELD_FLAGS[flag], scalar(value));
+      const param = byFlag.get(`--param-${value.slice(0, eq)}`);
+      set(`params.${value.slice(0, eq)}`, param ? fieldValue(param, value.slice(eq + 1)) : scalar(value.slice(eq + 1)), flag);
+    } else if (field) {
+      set(field.path, value === undefined ? true : fieldValue(field, value), flag);
     } else {
       throw new UsageError(`unknown option ${flag}`);
     }
@@ -101,31 +108,56 @@ export function requestFromArgs(args) {
   return { request, format };
 }
 
-function table(result) {
-  const rows = Object.entries(result.breakdown).map(([key, gib]) => [key, gib.toFixed(2)]);
+// Text from a config (architectures, model_type) reaches the terminal: no control characters.
+const plain = (text) => String(text).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/** The result as a person reads it: the verdict, the breakdown, what the engine decided. */
+export function table(result) {
+  const gib = (value) => value.toFixed(2);
+  const rows = Object.entries(result.breakdown).filter(([key, value]) => key === 'total' || value > 0);
   const width = Math.max(...rows.map(([key]) => key.length));
   const lines = [
-    `${result.model.architecture}: ${result.model.total_parameters.toLocaleString('en-US')} parameters, ` +
-      `${result.estimator} (${result.mode})`,
-    ...rows.map(([key, gib]) => `${key.padEnd(width)}  ${gib.padStart(10)} GiB`),
-    ...result.warnings.map((warning) => `warning: ${warning}`),
+    `${plain(result.model.architecture)}: ${result.model.total_parameters.toLocaleString('en-US')} parameters, ` +
+      `${result.estimator} (${result.framework}, ${result.mode})`,
+    plain(result.verdict.summary),
+    `(${result.breakdown_basis})`,
+    ...rows.map(([key, value]) => `${key.padEnd(width)}  ${gib(value).padStart(10)} GiB`),
   ];
+  const c = result.kv_cache_capacity;
+  if (c) {
+    lines.push(`KV cache: ${c.num_gpu_blocks.toLocaleString('en-US')} blocks of ${c.block_size} tokens, ` +
+      `${c.tokens.toLocaleString('en-US')} tokens; ${c.max_concurrency.toFixed(2)} requests of ${c.max_model_len.toLocaleString('en-US')} tokens at once`);
+  }
+  if (result.requirements) {
+    lines.push(`GPU memory to start: ${gib(result.requirements.to_start_gib)} GiB; to hold every sequence at full length: ${gib(result.requirements.all_sequences_gib)} GiB`);
+  }
+  for (const answer of result.solver) {
+    lines.push(`${answer.question}: ${answer.value === null ? plain(answer.note ?? 'none') : answer.value}`);
+  }
+  for (const way of result.alternatives) lines.push(`${way.ok ? 'fits' : 'does not fit'} with ${way.label}: ${gib(way.needed_gib)} GiB`);
+  for (const setting of result.settings) lines.push(`setting ${setting.path} = ${JSON.stringify(setting.value)} (${plain(setting.source)})`);
+  lines.push(...result.warnings.map((warning) => `warning: ${plain(warning)}`));
   return lines.join('\n');
 }
 
 async function main(argv) {
   const [command, ...rest] = argv;
+  const calc = await createCalculator();
+  const schema = calc.schema();
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    console.log(USAGE);
+    console.log(usage(schema));
     return 0;
   }
-  const calc = await createCalculator();
   if (command === 'version' || command === '--version') {
     console.log(calc.version());
     return 0;
   }
+  if (command === 'schema') {
+    console.log(JSON.stringify(schema, null, 2));
+    return 0;
+  }
   if (command !== 'estimate') throw new UsageError(`unknown command "${command}"`);
-  const { request, format } = requestFromArgs(rest);
+  const { request, format } = requestFromArgs(rest, schema);
   const result = calc.estimate(request);
   console.log(format === 'table' ? table(result) : JSON.stringify(result, null, 2));
   return 0;
@@ -136,7 +168,7 @@ try {
 } catch (error) {
   const input = error instanceof UsageError || error.name === 'EstimateError';
   // One line, naming the field; usage mistakes also point at --help.
-  const message = String(error.message).replace(/[\r\n]+/g, ' ');
+  const message = plain(String(error.message).replace(/[\r\n]+/g, ' '));
   console.error(`llm-mem: ${message}${error instanceof UsageError ? ' (see llm-mem --help)' : ''}`);
   process.exitCode = input ? 2 : 1;
 }

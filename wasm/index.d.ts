@@ -1,97 +1,144 @@
-// Hand-written: Emscripten 3.1.6 cannot generate declarations. Field names are the spec's.
+// The request types are generated from the request schema (scripts/gen-types.mjs); the response
+// types are written by hand (Emscripten 3.1.6 cannot generate declarations). Names are the spec's.
 
 export type Framework = 'transformers' | 'vllm' | 'deepspeed';
 
+// <generated from the request schema by scripts/gen-types.mjs: do not edit>
 export interface EstimateRequest {
   /** A Hugging Face config.json, verbatim. */
   config: Record<string, unknown>;
-  framework?: Framework;
+  /** Transformers (inference or training), vllm (serving) or deepspeed (ZeRO training). Default "transformers". */
+  framework?: 'transformers' | 'vllm' | 'deepspeed';
   workload?: {
-    batch_size?: number;
-    sequence_length?: number;
-    max_num_seqs?: number;
-    max_model_len?: number;
-    max_num_batched_tokens?: number;
-    block_size?: number;
-    kv_cache_dtype?: 'auto' | 'float16' | 'fp16' | 'half' | 'bfloat16' | 'bf16' | 'float32' | 'fp32' | 'fp8' | 'fp8_e4m3' | 'fp8_e5m2';
+    /** Run the model (generate) or train it. Default: inference for transformers and vllm, training for deepspeed. */
     mode?: 'inference' | 'training';
+    /** Sequences processed at once. Default 1. Read by transformers and deepspeed. */
+    batch_size?: number;
+    /** Tokens per sequence. Default 512. Read by transformers and deepspeed. */
+    sequence_length?: number;
+    /** The longest request (prompt + output) vLLM accepts; its KV cache must hold one. Default: the model's maximum length, derived from config.json as vLLM derives it. Read by vllm. */
+    max_model_len?: number;
+    /** Requests scheduled at once. Default: vLLM's default for the version, the GPU and the entrypoint (256 or 1024). Read by vllm. */
+    max_num_seqs?: number;
+    /** Tokens per scheduler step (the prefill chunk); bounds the profiling run's activations. Default: vLLM's default for the version, the GPU and the entrypoint (2048 to 16384). Read by vllm. */
+    max_num_batched_tokens?: number;
+    /** Tokens per paged KV block. Default 16. Read by vllm. */
+    block_size?: number;
+    /** The KV cache's element type. Default "auto" (auto: the model's dtype). Read by transformers and vllm in inference. */
+    kv_cache_dtype?: 'auto' | 'float16' | 'fp16' | 'half' | 'bfloat16' | 'bf16' | 'float32' | 'fp32' | 'fp8' | 'fp8_e4m3' | 'fp8_e5m2';
   };
   parallelism?: {
+    /** GPUs each layer is split over. Default 1. */
     tensor_parallel_size?: number;
+    /** Stages the layers are split into. Default 1. */
     pipeline_parallel_size?: number;
+    /** Replicas (ZeRO and FSDP shard states over them). Default 1. */
     data_parallel_size?: number;
+    /** GPUs the experts are spread over (vLLM: tensor x data parallel, with --enable-expert-parallel). Default 1. */
     expert_parallel_size?: number;
-    zero_stage?: 0 | 1 | 2 | 3;
-    /** Megatron sequence parallelism: what tensor parallelism keeps whole is split too (needs TP > 1). */
+    /** 1 shards optimizer states, 2 also gradients, 3 also weights. Default 0. Read by deepspeed in training. */
+    zero_stage?: number;
+    /** Megatron sequence parallelism (needs tensor parallel > 1). Default false. Read by transformers and deepspeed in training. */
     sequence_parallel?: boolean;
   };
   framework_config?: {
-    /** adamw/adam: torch's foreach implementation; paged_*: bitsandbytes' paged states (host memory under pressure). */
-    optimizer_type?: 'adamw' | 'adam' | 'adamw_fused' | 'adamw_8bit' | 'paged_adamw' | 'paged_adamw_8bit' | 'adafactor' | 'sgd' | 'sgd_momentum' | 'lion';
-    /** full: every weight trains; lora: adapters on a frozen 16-bit base; qlora: adapters on an NF4 base. */
-    fine_tuning?: 'full' | 'lora' | 'qlora';
-    lora_rank?: number;
-    /** Projections by their Llama names, or ['all-linear']. Default ['q_proj', 'v_proj']. */
-    lora_target_modules?: Array<'q_proj' | 'k_proj' | 'v_proj' | 'o_proj' | 'gate_proj' | 'up_proj' | 'down_proj' | 'all-linear'>;
-    /** standard: b x s x vocab logits upcast whole (transformers); chunked: torchtune's chunked cross-entropy. */
-    loss_implementation?: 'standard' | 'chunked';
-    /** PyTorch FSDP over data_parallel_size (transformers framework only). */
-    fsdp?: 'none' | 'shard_grad_op' | 'full_shard';
-    /** torchtune: step each parameter inside backward, freeing its gradient at once. */
-    optimizer_in_backward?: boolean;
-    /** torchtune: checkpointed activations wait in CPU memory (needs gradient_checkpointing). */
-    offload_activations?: boolean;
-    /** Above 1 the gradients stay allocated through the next micro-batch's forward. */
-    gradient_accumulation_steps?: number;
-    /** mixed: 16-bit compute with fp32 master weights (default); bf16: pure bf16; fp32. */
-    training_precision?: 'mixed' | 'bf16' | 'fp32';
-    /** Activation recomputation: full is transformers' gradient_checkpointing; selective recomputes attention's s^2 part. */
-    gradient_checkpointing?: 'none' | 'selective' | 'full';
-    /** DeepSpeed ZeRO-Offload (stage >= 1) and parameter offload (stage 3). */
-    offload_optimizer?: 'none' | 'cpu';
-    offload_param?: 'none' | 'cpu';
-    zero_init?: boolean;
-    gpus_per_node?: number;
-    cudagraph_capture_sizes?: number[];
-    attention_implementation?: 'sdpa' | 'flash_attention_2' | 'eager';
+    /** A catalogue GPU by name ("H100", "A100 40GB", "RTX 4090"): its memory, compute capability and name. Default: none: no verdict. */
+    gpu?: string;
+    /** Memory per GPU as the framework sees it. Default: the catalogue GPU's, else none. */
     gpu_memory_gib?: number;
-    /** CUDA compute capability (8.0 A100, 9.0 H100, 10.0 B200): vLLM lays MXFP4 experts out for the kernel it picks by it. */
+    /** VLLM picks kernels (and MXFP4 experts' layout) by it. Default: the catalogue GPU's. Read by vllm. */
     gpu_compute_capability?: number;
+    /** Full, LoRA adapters on a 16-bit base, or QLoRA on an NF4 base. Default "full". Read by transformers and deepspeed in training. */
+    fine_tuning?: 'full' | 'lora' | 'qlora';
+    /** The adapters' rank. Default 16. Read by transformers and deepspeed in training. */
+    lora_rank?: number;
+    /** Projections by their Llama names, or all-linear. Default ["q_proj","v_proj"]. Read by transformers and deepspeed in training. */
+    lora_target_modules?: Array<'q_proj' | 'k_proj' | 'v_proj' | 'o_proj' | 'gate_proj' | 'up_proj' | 'down_proj' | 'all-linear'>;
+    /** The optimizer and its implementation. Default "adamw" (torch's foreach AdamW). Read by transformers and deepspeed in training. */
+    optimizer_type?: 'adamw' | 'adam' | 'adamw_fused' | 'adamw_8bit' | 'paged_adamw' | 'paged_adamw_8bit' | 'adafactor' | 'sgd' | 'sgd_momentum' | 'lion';
+    /** Mixed (AMP), pure bf16, or fp32. Default "mixed" (mixed: 16-bit compute with fp32 master weights). Read by transformers and deepspeed in training. */
+    training_precision?: 'mixed' | 'bf16' | 'fp32';
+    /** Recompute activations in backward: full (transformers') or selective (attention only). Default "none". Read by transformers and deepspeed in training. */
+    gradient_checkpointing?: 'none' | 'selective' | 'full';
+    /** Above 1, gradients outlive each micro-batch. Default 1. Read by transformers and deepspeed in training. */
+    gradient_accumulation_steps?: number;
+    /** Standard (whole fp32 logits) or chunked (torchtune). Default "standard". Read by transformers and deepspeed in training. */
+    loss_implementation?: 'standard' | 'chunked';
+    /** Checkpointed activations wait in CPU memory (torchtune). Default false. Read by transformers and deepspeed in training. */
+    offload_activations?: boolean;
+    /** Eager keeps the s x s scores; sdpa and flash do not. Default "sdpa". Read by transformers and deepspeed. */
+    attention_implementation?: 'sdpa' | 'flash_attention_2' | 'eager';
+    /** PyTorch FSDP over the data-parallel ranks. Default "none". Read by transformers in training. */
+    fsdp?: 'none' | 'shard_grad_op' | 'full_shard';
+    /** Step each parameter in backward, freeing its gradient (torchtune). Default false. Read by transformers in training. */
+    optimizer_in_backward?: boolean;
+    /** ZeRO-Offload: optimizer states in CPU memory. Default "none". Read by deepspeed in training. */
+    offload_optimizer?: 'none' | 'cpu';
+    /** ZeRO-3 parameters in CPU memory. Default "none". Read by deepspeed in training. */
+    offload_param?: 'none' | 'cpu';
+    /** ZeRO-3 builds the model partitioned. Default true. Read by deepspeed in training. */
+    zero_init?: boolean;
+    /** For CPU memory per node. Default: min(8, all GPUs). Read by deepspeed in training. */
+    gpus_per_node?: number;
+    /** As `pip show vllm` prints it: the engine, model runner and defaults follow from it. Default: the newest vLLM this calculator models. Read by vllm. */
+    vllm_version?: string;
+    /** The share of the GPU's memory vLLM may claim. Default: vLLM's default for the version. Read by vllm. */
     gpu_memory_utilization?: number;
-    /** vLLM: memory outside PyTorch's allocator (CUDA context, NCCL); estimated when absent. */
-    non_torch_memory_gib?: number;
-    /** vLLM's engine: v1 (default) or the legacy v0, whose profiling peak differs. */
-    vllm_engine?: 'v1' | 'v0';
-    /** vLLM --disable-custom-all-reduce (vLLM also turns it off on more than two PCIe-only GPUs). */
-    disable_custom_all_reduce?: boolean;
-    /** vLLM --enforce-eager: no CUDA graphs are captured. */
+    /** Serve: `vllm serve` (the OpenAI server); llm: Python's LLM class (other defaults). Default "serve". Read by vllm. */
+    vllm_entrypoint?: 'serve' | 'llm';
+    /** Capture no CUDA graphs. Default false. Read by vllm. */
     enforce_eager?: boolean;
-    /** vLLM V1's model runner: v2 (default; vLLM's own default by 0.27) or the first one. */
+    /** NCCL only (vLLM also turns it off on more than two PCIe-only GPUs). Default false. Read by vllm. */
+    disable_custom_all_reduce?: boolean;
+    /** Split long prompts into max_num_batched_tokens chunks (V0: else a step must hold a whole prompt). Default: always in V1; V0 turns it on for contexts over 32K. Read by vllm. */
+    enable_chunked_prefill?: boolean;
+    /** Accept a max_model_len beyond the model's derived maximum (vLLM's environment variable). Default false. Read by vllm. */
+    allow_long_max_model_len?: boolean;
+    /** The batch sizes captured. Default: vLLM's default list for the version. Read by vllm. */
+    cudagraph_capture_sizes?: number[];
+    /** Memory outside PyTorch that grows at start-up (NCCL, cuBLAS): state it for WSL2 or a desktop. Default: estimated from the GPUs and the version. Read by vllm. */
+    non_torch_memory_gib?: number;
+    /** Override what the version implies. Default: V1 from 0.8 (V0 where 0.8-0.10 fall back to it), V0 before. Read by vllm. */
+    vllm_engine?: 'v1' | 'v0';
+    /** V1's model runner. Default: what the version runs by default. Read by vllm. */
     vllm_model_runner?: 'v2' | 'v1';
-    /** How the first runner's (and V0's) sampler does top-k/top-p: PyTorch sorts (default), FlashInfer does not. */
+    /** Flashinfer where the log says "Using FlashInfer for top-p & top-k sampling". Default "pytorch". Read by vllm. */
     vllm_sampler?: 'pytorch' | 'flashinfer';
-    /** The first model runner from 0.21 takes the CUDA graphs' memory off the KV budget (default true). */
+    /** Take the CUDA graphs' memory off the KV budget. Default: what the version does (the first model runner from 0.21). Read by vllm. */
     profile_cudagraph_memory?: boolean;
+    /** The spec's CUDA graph formula instead of vLLM's measured one. Default: params.graph_memory_overhead_ratio. Read by vllm. */
     graph_memory_overhead_ratio?: number;
+    /** The spec's CUDA graph formula instead of vLLM's measured one. Default: params.graph_batch_scaling_factor. Read by vllm. */
     graph_batch_scaling_factor?: number;
   };
-  /** MemoryEstimationParameters overrides, with the spec's bounds. */
-  params?: Partial<{
-    fragmentation_overhead_factor: number;
-    min_memory_safety_margin_gb: number;
-    memory_safety_margin_factor: number;
-    activation_recomputation_factor: number;
-    gradient_memory_multiplier: number;
-    default_compute_dtype: string;
-    default_storage_dtype: string;
-    graph_memory_overhead_ratio: number;
-    graph_batch_scaling_factor: number;
-    quantization_overhead_multiplier: number;
-    mixed_precision_overhead_multiplier: number;
-  }>;
+  params?: {
+    /** The spec's fragmentation_overhead_factor. Default 1.05 (transformers and DeepSpeed). Read by transformers and deepspeed. */
+    fragmentation_overhead_factor?: number;
+    /** The spec's min_memory_safety_margin_gb. Default 0.5 (transformers and DeepSpeed). Read by transformers and deepspeed. */
+    min_memory_safety_margin_gb?: number;
+    /** The spec's memory_safety_margin_factor. Default 0.02 (transformers and DeepSpeed). Read by transformers and deepspeed. */
+    memory_safety_margin_factor?: number;
+    /** The spec's activation_recomputation_factor. Default 0.3 (training; applied only when given). Read by transformers and deepspeed in training. */
+    activation_recomputation_factor?: number;
+    /** The spec's gradient_memory_multiplier. Default 1 (training). Read by transformers and deepspeed in training. */
+    gradient_memory_multiplier?: number;
+    /** The spec's graph_memory_overhead_ratio. Default 0.1 (vLLM: set to use the spec's graph formula). Read by vllm. */
+    graph_memory_overhead_ratio?: number;
+    /** The spec's graph_batch_scaling_factor. Default 0.02 (vLLM: set to use the spec's graph formula). Read by vllm. */
+    graph_batch_scaling_factor?: number;
+    /** The spec's quantization_overhead_multiplier. Default 1.1 (formats not modelled). */
+    quantization_overhead_multiplier?: number;
+    /** The spec's mixed_precision_overhead_multiplier. Default 1.05 (read by no engine). Read by no engine. */
+    mixed_precision_overhead_multiplier?: number;
+    /** For configs without torch_dtype. Default "float16". */
+    default_compute_dtype?: string;
+    /** For configs without torch_dtype. Default "float16". */
+    default_storage_dtype?: string;
+  };
 }
+// </generated>
 
-/** GiB (1024^3 bytes) per GPU: the spec's MemoryBreakdown.to_dict() keys. */
+/** GiB (1024^3 bytes) per GPU: the spec's MemoryBreakdown.to_dict() keys, and non_torch_memory. */
 export interface MemoryBreakdown {
   model_weights: number;
   activations: number;
@@ -100,8 +147,12 @@ export interface MemoryBreakdown {
   kv_cache: number;
   cuda_graphs: number;
   compilation_overhead: number;
+  /** transformers, DeepSpeed: the spec's factor. vLLM: its budget's remainder under one KV block. */
   fragmentation_overhead: number;
+  /** transformers, DeepSpeed: the spec's margin. vLLM: 0 (its pool is sized to gpu_memory_utilization). */
   safety_margin: number;
+  /** vLLM: memory outside PyTorch that grows at start-up (NCCL, custom all-reduce, cuBLAS); 0 elsewhere. */
+  non_torch_memory: number;
   total: number;
 }
 
@@ -125,6 +176,8 @@ export interface ModelSummary {
   head_dim: number;
   intermediate_size: number;
   vocab_size: number;
+  /** The smallest position limit config.json states (0 when none). */
+  max_position_embeddings: number;
   tie_word_embeddings: boolean;
   gated_mlp: boolean;
   num_experts: number;
@@ -139,13 +192,75 @@ export interface ModelSummary {
   weight_bytes: number;
 }
 
+/** Whether it runs, as the engine decides it. */
+export interface Verdict {
+  /** transformers and DeepSpeed fit or not; vLLM starts or refuses; no_gpu: no GPU was given. */
+  status: 'fits' | 'does_not_fit' | 'starts' | 'refuses' | 'no_gpu';
+  ok: boolean;
+  /** One sentence, in the engine's terms. */
+  summary: string;
+  /** The engine's own words when it refuses (vLLM's exception text). */
+  reason?: string;
+  /** The request field a refusal is about. */
+  field?: string;
+  gpu_memory_gib?: number;
+  /** What the engine may hold per GPU: the GPU, or vLLM's budget and the graphs it captures outside it. */
+  limit_gib?: number;
+  /** What it needs per GPU: the total, or what vLLM needs to start (one request of max_model_len). */
+  needed_gib: number;
+  headroom_gib?: number;
+}
+
+/** One of the solver's questions, answered where the verdict flips. */
+export interface SolverAnswer {
+  field: string;
+  question: string;
+  /** The verdict is ok here... */
+  value: number | null;
+  /** ...and not here, one step further (null at a bound). */
+  past: number | null;
+  needed_gib: number | null;
+  note?: string;
+}
+
 export interface EstimateResponse {
   estimator: 'TransformersMemoryEstimator' | 'MoEMemoryEstimator' | 'vLLMMemoryEstimator' | 'DeepSpeedMemoryEstimator';
   framework: Framework;
   mode: 'inference' | 'training';
   breakdown: MemoryBreakdown;
+  /** What the breakdown is, in words (vLLM with a GPU: what it holds after start-up). */
+  breakdown_basis: string;
+  verdict: Verdict;
   model: ModelSummary;
   kv_cache_bytes_per_token: number;
+  /** vLLM: the spec's estimate_kv_cache, max_num_seqs requests of max_model_len in whole blocks. */
+  kv_cache_demand_gib?: number;
+  /** vLLM with a GPU: its start-up KV cache arithmetic. */
+  kv_cache_capacity?: {
+    budget_gib: number;
+    weights_gib: number;
+    non_torch_gib: number;
+    activation_peak_gib: number;
+    /** The captured graphs' pool, and whether it came off the budget (the first model runner from 0.21). */
+    cuda_graph_gib: number;
+    cuda_graph_in_budget: boolean;
+    /** Negative when weights and activations take more than the budget. */
+    available_gib: number;
+    block_size: number;
+    /** One block id's bytes: every layer's page, or under V1's hybrid layout a group's. */
+    bytes_per_block: number;
+    num_gpu_blocks: number;
+    tokens: number;
+    max_model_len: number;
+    max_num_seqs: number;
+    /** Requests of max_model_len its KV cache holds at once. */
+    max_concurrency: number;
+    needed_for_one_request_gib: number;
+    /** verdict.ok, for readers of this object alone. */
+    starts: boolean;
+  };
+  /** vLLM without a GPU: the GPU memory it needs, each for what it is. */
+  requirements?: { to_start_gib: number; all_sequences_gib: number };
   /** Training: host memory per node for the model states kept there (DeepSpeed's "per CPU", paged optimizer states). */
   cpu_memory_gib?: number;
   /**
@@ -159,29 +274,12 @@ export interface EstimateResponse {
     activations_gib: number;
     trainable_parameters_per_gpu: number;
   };
-  fit?: { gpu_memory_gib: number; usable_gib: number; fits: boolean; headroom_gib: number };
-  /** vLLM with framework_config.gpu_memory_gib: its start-up KV cache arithmetic. */
-  kv_cache_capacity?: {
-    budget_gib: number;
-    weights_gib: number;
-    non_torch_gib: number;
-    activation_peak_gib: number;
-    /** The captured graphs' pool, and whether it came off the budget (runner v1 from 0.21). */
-    cuda_graph_gib: number;
-    cuda_graph_in_budget: boolean;
-    /** Negative when weights and activations take more than the budget. */
-    available_gib: number;
-    block_size: number;
-    /** One block id's bytes: every layer's page, or under V1's hybrid layout a group's. */
-    bytes_per_block: number;
-    num_gpu_blocks: number;
-    tokens: number;
-    max_model_len: number;
-    max_concurrency: number;
-    starts: boolean;
-    /** Why vLLM would refuse to start, when it would. */
-    refusal?: string;
-  };
+  /** The engine's settings as it resolved them (vLLM: from its version and the GPU), each with its source. */
+  settings: Array<{ path: string; value: unknown; source: string }>;
+  /** With a GPU: the engine's questions, answered where its verdict flips. */
+  solver: SolverAnswer[];
+  /** Training with a GPU: the changes a trainer would try, each evaluated. */
+  alternatives: Array<{ label: string; changes: Record<string, unknown>; ok: boolean; needed_gib: number }>;
   warnings: string[];
 }
 
@@ -191,33 +289,70 @@ export declare class EstimateError extends Error {
   field: string;
 }
 
-/** Integer request fields a sweep or the solver may vary. */
+/** Request fields a sweep or the solver may vary. */
 export type VariableField =
   | 'workload.batch_size' | 'workload.sequence_length' | 'workload.max_num_seqs' | 'workload.max_model_len'
   | 'parallelism.tensor_parallel_size' | 'parallelism.pipeline_parallel_size'
-  | 'parallelism.data_parallel_size' | 'parallelism.expert_parallel_size';
+  | 'parallelism.data_parallel_size' | 'parallelism.expert_parallel_size'
+  | 'framework_config.gpu_memory_utilization';
 
 export interface SweepResponse {
   field: VariableField;
   values: number[];
   /** One array per component, aligned with `values`. */
   breakdown: { [K in keyof MemoryBreakdown]: number[] };
+  /** The engine's verdict at each value. */
+  ok: boolean[];
+  status: Array<Verdict['status']>;
+  needed_gib: number[];
+  /** vLLM: KV tokens and full-length concurrency at each value (null without a GPU). */
+  kv_tokens?: Array<number | null>;
+  max_concurrency?: Array<number | null>;
 }
 
 export interface SolveResponse {
   field: VariableField;
-  usable_gib: number;
-  /** The largest workload value or smallest parallel size that fits; null when none does. */
+  /** The largest workload value, or smallest parallel size or utilization, that runs; null when none does. */
   value: number | null;
-  total_gib: number | null;
-  /** The neighbouring value the other way (value + 1, or the next smaller valid size), which does not fit. */
-  step_past: { value: number; total_gib: number } | null;
+  needed_gib: number | null;
+  limit_gib: number | null;
+  /** The neighbouring value the other way, which does not run. */
+  step_past: { value: number; ok: boolean; needed_gib: number; limit_gib: number } | null;
+}
+
+/** One request field as the schema describes it. */
+export interface SchemaField {
+  path: string;
+  kind: 'integer' | 'number' | 'boolean' | 'choice' | 'text' | 'integer_list' | 'choice_list';
+  min?: number;
+  max?: number;
+  min_open?: boolean;
+  max_open?: boolean;
+  max_entries?: number;
+  choices?: string[];
+  default: unknown;
+  default_note?: string;
+  engines: Framework[];
+  modes: Array<'inference' | 'training'>;
+  when?: { path: string; values: string[] };
+  section: string;
+  label: string;
+  flags: string[];
+  help: string;
+  advanced: boolean;
+}
+
+export interface Schema {
+  fields: SchemaField[];
+  engines: Framework[];
+  gpus: Array<{ name: string; aliases: string[]; device_name: string; memory_gib: number; compute_capability: number | null; source: string }>;
 }
 
 export interface Calculator {
   estimate(request: EstimateRequest | string): EstimateResponse;
   sweep(request: EstimateRequest, field: VariableField, values: number[]): SweepResponse;
   solve(request: EstimateRequest, field: VariableField, options?: { max?: number }): SolveResponse;
+  schema(): Schema;
   version(): string;
   EstimateError: typeof EstimateError;
 }

@@ -19,6 +19,8 @@ export async function createCalculator() {
     sweep: (request, field, values) => module.sweep(request, field, values),
     /** The largest batch/context or smallest parallel size that fits the GPU. */
     solve: (request, field, options) => module.solve(request, field, options),
+    /** The request's fields (path, kind, bounds, default, engines, modes) and the GPU catalogue. */
+    schema: () => module.schema(),
     version: () => module.version(),
     EstimateError: module.EstimateError,
   });

@@ -1,10 +1,12 @@
 // <llm-memory-calculator>: the calculator for documentation pages. A classic script: load
 // gen/llm-mem.js (the engine), optionally gen/presets.js (the bundled models), then this.
 //
-//   <llm-memory-calculator model="llama-3.1-8b" framework="vllm" gpu="79.19" compact></llm-memory-calculator>
+//   <llm-memory-calculator model="llama-3.1-8b" framework="vllm" gpu="H100" compact></llm-memory-calculator>
 //
 // Attributes: model (a preset id) or config-url (a config.json to fetch), framework
-// (transformers | vllm | deepspeed), gpu (the GPU's memory in GiB), batch, context, tp, compact.
+// (transformers | vllm | deepspeed), gpu (a catalogue name such as "H100", or its memory in GiB),
+// batch, context, tp, compact. It shows the engine's own verdict and, for vLLM, its capacity:
+// the same result the page shows for the same scenario.
 // Its shadow DOM keeps the host page's CSS out and its own in; every instance on a page shares
 // one WebAssembly engine.
 'use strict';
@@ -17,7 +19,7 @@
   const ROWS = [
     ['model_weights', 'Weights'], ['activations', 'Activations'], ['gradients', 'Gradients'],
     ['optimizer_states', 'Optimizer states'], ['kv_cache', 'KV cache'], ['cuda_graphs', 'CUDA graphs'],
-    ['fragmentation_overhead', 'Fragmentation'], ['safety_margin', 'Safety margin'],
+    ['non_torch_memory', 'Non-torch memory'], ['fragmentation_overhead', 'Fragmentation'], ['safety_margin', 'Safety margin'],
   ];
 
   class LlmMemoryCalculator extends HTMLElement {
@@ -64,7 +66,12 @@
         if (context !== undefined) request.workload.sequence_length = context;
       }
       if (number('tp') !== undefined) request.parallelism.tensor_parallel_size = number('tp');
-      if (number('gpu') !== undefined) request.framework_config.gpu_memory_gib = number('gpu');
+      const gpu = this.getAttribute('gpu');
+      if (gpu !== null && gpu.trim() !== '') {
+        // A number is the GPU's memory in GiB; anything else a catalogue name the engine resolves.
+        if (/^\d+(\.\d+)?$/.test(gpu.trim())) request.framework_config.gpu_memory_gib = Number(gpu);
+        else request.framework_config.gpu = gpu.trim();
+      }
       return request;
     }
 
@@ -79,10 +86,17 @@
         const parts = [text('p', label, 'model'), text('p', `${b.total.toFixed(2)} GiB per GPU`, 'total')];
         parts[1].dataset.value = String(b.total);
         parts[1].setAttribute('part', 'total');
-        if (result.fit) {
-          const verdict = result.fit.fits ? `Fits: ${result.fit.headroom_gib.toFixed(2)} GiB to spare`
-                                          : `Does not fit: ${(-result.fit.headroom_gib).toFixed(2)} GiB short`;
-          parts.push(text('p', verdict, result.fit.fits ? 'fit fits' : 'fit too-big'));
+        const v = result.verdict;
+        const verdict = text('p', v.summary, 'fit ' + (v.status === 'no_gpu' ? 'no-gpu' : v.ok ? 'fits' : 'too-big'));
+        verdict.dataset.status = v.status;
+        verdict.setAttribute('part', 'verdict');
+        parts.push(verdict);
+        const c = result.kv_cache_capacity;
+        if (c) {
+          const capacity = text('p', `${c.tokens.toLocaleString('en-US')} tokens of KV cache: ${c.max_concurrency.toFixed(2)} requests of ` +
+                                     `${c.max_model_len.toLocaleString('en-US')} tokens at once`, 'capacity');
+          capacity.dataset.tokens = String(c.tokens);
+          parts.push(capacity);
         }
         if (!this.hasAttribute('compact')) {
           const table = document.createElement('table');

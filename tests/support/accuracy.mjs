@@ -102,9 +102,12 @@ export function modelCounts(estimate) {
 
 const GIB = 1024 ** 3;
 
-// A dataset mapping's settings that are framework_config fields, passed on where stated.
-const VLLM_FRAMEWORK_SETTINGS = ['vllm_engine', 'vllm_model_runner', 'vllm_sampler', 'disable_custom_all_reduce',
-                                 'gpu_compute_capability', 'profile_cudagraph_memory', 'cudagraph_capture_sizes'];
+// A dataset mapping's settings that are framework_config fields, passed on where stated: the
+// vLLM version the log ran, what it shows of the GPU, and the flags it was started with. The
+// engine, model runner and graph profiling follow from the version (vllm_engine only where a log
+// shows V0 for a reason the request cannot state: mapping.engine_override says which).
+const VLLM_FRAMEWORK_SETTINGS = ['vllm_version', 'vllm_engine', 'vllm_sampler', 'disable_custom_all_reduce',
+                                 'enable_chunked_prefill', 'gpu_compute_capability'];
 
 /** The request a vLLM record's mapping settings describe, with `framework` fields added. */
 function vllmRequest(config, settings, framework = {}) {
@@ -173,7 +176,7 @@ export function vllmAccuracy(estimate) {
                         activation_logged: parsed.activation_peak_gib, activation_predicted: capacity.activation_peak_gib };
       out.available.error_of_budget = (capacity.available_gib - parsed.kv_cache_gib) / capacity.budget_gib;
       const loggedStarts = parsed.kv_cache_gib > 0 && (loggedBlocks == null || loggedBlocks * s.block_size >= s.max_model_len);
-      out.starts = { logged: loggedStarts, predicted: capacity.starts };
+      out.starts = { logged: loggedStarts, predicted: result.verdict.ok };
     }
     return out;
   });
@@ -203,19 +206,10 @@ export function vllmAccuracy(estimate) {
 export function cudaGraphAccuracy(estimate) {
   const data = JSON.parse(readFileSync(dataUrl('../vllm/cuda_graph_logs.json'), 'utf8'));
   const startup = JSON.parse(readFileSync(dataUrl('../vllm/startup_logs.json'), 'utf8'));
-  // A capture list stated as "vX: [1, 2, 4] + range(8, 513, 8)" (vLLM 0.8-0.10's default).
-  const captureList = (text) => {
-    if (!text) return undefined;
-    const stop = Number(/range\(8, (\d+), 8\)/.exec(text)[1]);
-    const sizes = [1, 2, 4];
-    for (let size = 8; size < stop; size += 8) sizes.push(size);
-    return sizes;
-  };
   return data.records.map((record) => {
     if (record.excluded) return { id: record.id, kind: 'excluded', reason: record.excluded };
     const s = record.mapping.settings;
-    const result = estimate(vllmRequest(configFor(record.mapping.config, startup.configs),
-                                        { ...s, cudagraph_capture_sizes: captureList(s.cudagraph_capture_sizes) }));
+    const result = estimate(vllmRequest(configFor(record.mapping.config, startup.configs), s));
     const predicted = result.breakdown.cuda_graphs;
     return { id: record.id, kind: 'mapped', version: record.vllm_version, logged: record.graph_gib, predicted,
              ratio: predicted / record.graph_gib };

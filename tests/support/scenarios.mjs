@@ -41,7 +41,7 @@ export function specVllmExampleRequest() {
 }
 
 export const BREAKDOWN_KEYS = ['model_weights', 'activations', 'gradients', 'optimizer_states', 'kv_cache',
-  'cuda_graphs', 'compilation_overhead', 'fragmentation_overhead', 'safety_margin', 'total'];
+  'cuda_graphs', 'compilation_overhead', 'fragmentation_overhead', 'safety_margin', 'non_torch_memory', 'total'];
 
 // Bad inputs every layer must reject with the field named, and survive.
 export function badRequests() {

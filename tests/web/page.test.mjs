@@ -67,7 +67,7 @@ test('bad input shows an error naming the field, and a fix brings the result bac
       .map((bad) => ['config-text', JSON.stringify(bad.request.config), new RegExp('^' + bad.message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '$')]),
     ['parallelism.tensor_parallel_size', '-4', /^parallelism\.tensor_parallel_size: must be a positive integer, got -4$/],
     ['workload.batch_size', 'abc', /^workload\.batch_size: must be a positive integer, got "abc"$/],
-    ['params.activation_recomputation_factor', '1.5', /^activation_recomputation_factor=1\.5 not in valid range \[0\.0, 1\.0\]$/],
+    ['params.memory_safety_margin_factor', '0.5', /^memory_safety_margin_factor=0\.5 not in valid range \[0\.0, 0\.2\]$/],
   ];
   await page.click('text=Show the spec’s tunable overheads');  // the overhead parameters are folded away
   for (const [testid, value, expected] of cases) {
@@ -126,9 +126,10 @@ test('a request in the URL sets every control it names', async () => {
 test('training: sensible defaults, LoRA shrinks the states, the phases and CPU memory are shown', async () => {
   const page = await site.open();
   await page.selectOption('[data-testid="workload.mode"]', 'training');
-  // Training opens on AdamW in pure bf16 without checkpointing; LoRA settings stay folded away.
+  // Training opens on the contract's defaults (the form is the schema's): AdamW, mixed precision,
+  // no checkpointing; LoRA settings stay folded away.
   assert.equal(await page.inputValue('[data-testid="framework_config.optimizer_type"]'), 'adamw');
-  assert.equal(await page.inputValue('[data-testid="framework_config.training_precision"]'), 'bf16');
+  assert.equal(await page.inputValue('[data-testid="framework_config.training_precision"]'), 'mixed');
   assert.equal(await page.inputValue('[data-testid="framework_config.gradient_checkpointing"]'), 'none');
   assert.ok(await page.isHidden('[data-testid="framework_config.lora_rank"]'));
   const phases = () => page.textContent('[data-testid="training-phases"]');
@@ -155,35 +156,6 @@ test('training: sensible defaults, LoRA shrinks the states, the phases and CPU m
   await page.close();
 });
 
-test('vLLM capacity: blocks, tokens and concurrency on the chosen GPU, and a refusal when it cannot start', async () => {
-  const page = await site.open();
-  await page.selectOption('[data-testid="framework"]', 'vllm');
-  assert.ok(await page.isHidden('[data-testid="capacity"]'));
-  await page.fill('[data-testid="framework_config.gpu_memory_gib"]', '79.19');
-  await page.fill('[data-testid="workload.max_model_len"]', '32768');
-  assert.ok(await page.isVisible('[data-testid="capacity"]'));
-  const verdict = () => page.textContent('[data-testid="capacity-verdict"]');
-  assert.match(await verdict(), /^vLLM starts: [\d,]+ tokens of KV cache, \d+\.\d\d requests of 32,768 tokens at once\.$/);
-  // Llama-3.1-8B: 128 KiB per token, so a block of 16 tokens is 2 MiB.
-  assert.match(await page.textContent('[data-testid="capacity-blocks"]'), /^[\d,]+ × 16 tokens$/);
-  // Model runner v2 (the default) captures its graphs on top of the budget; the first runner
-  // from 0.21 keeps room for them, and --enforce-eager captures none and frees it.
-  const gibOf = async (key) => Number((await page.textContent(`[data-testid="capacity-${key}"]`)).replace(/[^\d.-]/g, ''));
-  assert.match(await page.textContent('#capacity-facts'), /CUDA graphs \(on top of the budget\)/);
-  await page.selectOption('[data-testid="framework_config.vllm_model_runner"]', 'v1');
-  assert.match(await page.textContent('#capacity-facts'), /CUDA graphs \(in the budget\)/);
-  const graphs = await gibOf('graphs');
-  const available = await gibOf('available');
-  assert.ok(graphs > 0.1 && graphs < 2, String(graphs));
-  await page.selectOption('[data-testid="framework_config.enforce_eager"]', 'true');
-  assert.equal(await gibOf('graphs'), 0);
-  assert.ok(Math.abs(await gibOf('available') - (available + graphs)) < 0.02);
-  await page.fill('[data-testid="framework_config.gpu_memory_utilization"]', '0.2');
-  assert.match(await verdict(), /^vLLM would not start\. No available memory for the cache blocks/);
-  assert.deepEqual(page.problems, []);
-  await page.close();
-});
-
 test('vLLM on a catalogue GPU: gpt-oss-20b\'s MXFP4 experts weigh what that GPU\'s kernel lays out', async () => {
   const page = await site.open();
   await page.selectOption('[data-testid="preset"]', 'gpt-oss-20b');
@@ -193,58 +165,66 @@ test('vLLM on a catalogue GPU: gpt-oss-20b\'s MXFP4 experts weigh what that GPU\
   assert.match(await page.textContent('[data-testid="warnings"]'), /MXFP4 experts counted as the checkpoint stores them/);
   // Marlin on an A100 pads the experts (13.72 GiB logged under vLLM 0.19), Triton on an H100
   // adds swizzled scales (13.47 logged); an AMD card has no CUDA capability: as stored again.
-  await page.selectOption('[data-testid="gpu"]', { label: 'A100 80GB (79.25 GiB)' });
-  assert.equal(await page.inputValue('[data-testid="framework_config.gpu_compute_capability"]'), '8.0');
+  await page.selectOption('[data-testid="framework_config.gpu"]', 'A100 80GB');
   assert.ok(Math.abs(await weights() - 13.67) < 0.01, String(await weights()));
-  await page.selectOption('[data-testid="gpu"]', { label: 'H100 80GB SXM (79.19 GiB)' });
-  assert.equal(await page.inputValue('[data-testid="framework_config.gpu_compute_capability"]'), '9.0');
+  await page.selectOption('[data-testid="framework_config.gpu"]', 'H100 80GB SXM');
   assert.ok(Math.abs(await weights() - 13.41) < 0.01, String(await weights()));
   assert.doesNotMatch(await page.textContent('[data-testid="warnings"]'), /MXFP4/);
-  await page.selectOption('[data-testid="gpu"]', { label: 'MI300X 192GB (191.98 GiB)' });
-  assert.equal(await page.inputValue('[data-testid="framework_config.gpu_compute_capability"]'), '');
+  await page.selectOption('[data-testid="framework_config.gpu"]', 'MI300X 192GB');
   assert.equal(await weights(), stored);
   assert.deepEqual(page.problems, []);
   await page.close();
 });
 
-test('GPU fit: a catalogue card, the verdict with the GPU count, and how it could fit', async () => {
+test('GPU fit (transformers): a catalogue card, the verdict with the GPU count, and how it could fit', async () => {
   const page = await site.open();
   await page.fill('[data-testid="workload.sequence_length"]', '8192');
-  await page.selectOption('[data-testid="gpu"]', { label: 'L4 24GB (22.06 GiB)' });
-  assert.equal(await page.inputValue('[data-testid="framework_config.gpu_memory_gib"]'), '22.06');
-  const verdict = () => page.textContent('[data-testid="fit"]');
-  assert.match(await verdict(), /^Fits on 1 × L4 24GB: \d+\.\d\d GiB to spare per GPU/);
+  await page.selectOption('[data-testid="framework_config.gpu"]', 'L4 24GB');
+  const verdict = () => page.textContent('[data-testid="verdict"]');
+  assert.match(await verdict(), /^Fits on 1 x L4 24GB: \d+\.\d\d GiB to spare per GPU/);
   await page.fill('[data-testid="workload.batch_size"]', '16');
-  assert.match(await verdict(), /^Does not fit on 1 × L4 24GB: needs [\d.]+ GiB more per GPU .* Fits with tensor_parallel_size (2|4|8)\.$/);
+  assert.match(await verdict(), /^Does not fit on 1 x L4 24GB: needs [\d.]+ GiB more per GPU/);
+  assert.match(await page.getAttribute('[data-testid="solver-parallelism.tensor_parallel_size"]', 'data-value'), /^(2|4|8)$/);
   await page.fill('[data-testid="parallelism.tensor_parallel_size"]', '8');
-  assert.match(await verdict(), /^Fits on 8 × L4 24GB/);
-  // A memory typed by hand reads as a custom GPU.
+  assert.match(await verdict(), /^Fits on 8 x L4 24GB/);
+  // A memory typed by hand overrides the card's.
+  await page.selectOption('[data-testid="framework_config.gpu"]', '');
   await page.fill('[data-testid="framework_config.gpu_memory_gib"]', '30');
-  assert.equal(await page.inputValue('[data-testid="gpu"]'), 'custom');
+  assert.match(await verdict(), /^Fits on 8 x a GPU of 30\.00 GiB/);
   assert.deepEqual(page.problems, []);
   await page.close();
 });
 
 test('solver: its answers fit, and one step past them does not', async () => {
   const page = await site.open();
-  await page.selectOption('[data-testid="gpu"]', { label: 'A100 40GB (39.39 GiB)' });
+  await page.selectOption('[data-testid="framework_config.gpu"]', 'A100 40GB');
   const answer = async (field) => Number(await page.getAttribute(`[data-testid="solver-${field}"]`, 'data-value'));
   const batch = await answer('workload.batch_size');
   assert.ok(batch >= 1);
-  const fits = async () => page.getAttribute('[data-testid="fit"]', 'class');
+  const status = async () => page.getAttribute('[data-testid="verdict"]', 'data-status');
   await page.fill('[data-testid="workload.batch_size"]', String(batch));
-  assert.match(await fits(), /fits/);
-  assert.doesNotMatch(await fits(), /too-big/);
+  assert.equal(await status(), 'fits');
   await page.fill('[data-testid="workload.batch_size"]', String(batch + 1));
-  assert.match(await fits(), /too-big/);
+  assert.equal(await status(), 'does_not_fit');
   // At batch 8 the longest sequence is bounded by memory (not by the model's context limit).
   await page.fill('[data-testid="workload.batch_size"]', '8');
   const context = await answer('workload.sequence_length');
   assert.match(await page.textContent('[data-testid="solver-workload.sequence_length"]'), /needs/);
   await page.fill('[data-testid="workload.sequence_length"]', String(context));
-  assert.doesNotMatch(await fits(), /too-big/);
+  assert.equal(await status(), 'fits');
   await page.fill('[data-testid="workload.sequence_length"]', String(context + 1));
-  assert.match(await fits(), /too-big/);
+  assert.equal(await status(), 'does_not_fit');
+  await page.close();
+});
+
+test('training on a 24 GB card: the ways a trainer would make it fit, each evaluated', async () => {
+  const page = await site.open();
+  await page.selectOption('[data-testid="workload.mode"]', 'training');
+  await page.selectOption('[data-testid="framework_config.gpu"]', 'RTX 4090 24GB');
+  assert.equal(await page.getAttribute('[data-testid="verdict"]', 'data-status'), 'does_not_fit');
+  const ways = await page.$$eval('[data-testid="alternatives"] li', (items) => items.map((item) => [item.textContent, item.dataset.ok]));
+  assert.ok(ways.some(([text, ok]) => /QLoRA with gradient checkpointing/.test(text) && ok === 'true'), JSON.stringify(ways));
+  assert.ok(ways.length >= 5);
   await page.close();
 });
 
@@ -269,7 +249,7 @@ test('exports: the response as JSON, the breakdown as Markdown, the link', async
 
 test('charts: total against context and batch, rising, through the shown total, with the GPU line', async () => {
   const page = await site.open();
-  await page.selectOption('[data-testid="gpu"]', { label: 'H100 80GB SXM (79.19 GiB)' });
+  await page.selectOption('[data-testid="framework_config.gpu"]', 'H100 80GB SXM');
   await page.fill('[data-testid="workload.sequence_length"]', '8192');
   const points = async (key) => JSON.parse(await page.getAttribute(`[data-testid="chart-${key}"]`, 'data-points'));
   const context = await points('context');
@@ -281,6 +261,9 @@ test('charts: total against context and batch, rising, through the shown total, 
   assert.equal(batch[0][0], 1);
   assert.ok(batch.at(-1)[1] > batch[0][1]);
   assert.equal(await page.locator('[data-testid="chart-gpu-line"]').count(), 2);
+  // The current setting is marked on each chart.
+  assert.equal(await page.getAttribute('[data-testid="chart-context"]', 'data-current'), '8192');
+  assert.equal(await page.locator('[data-testid="chart-current"]').count(), 2);
   await page.close();
 });
 

@@ -243,6 +243,10 @@ const FieldSpec kFields[] = {
     {.path = "framework_config.disable_custom_all_reduce", .kind = FieldKind::boolean, .default_json = "false",
      .engines = kVllm, .section = "vLLM", .label = "Disable custom all-reduce", .flags = "--disable-custom-all-reduce",
      .help = "NCCL only (vLLM also turns it off on more than two PCIe-only GPUs)"},
+    {.path = "framework_config.enable_chunked_prefill", .kind = FieldKind::boolean,
+     .default_note = "always in V1; V0 turns it on for contexts over 32K", .engines = kVllm, .section = "vLLM",
+     .label = "Chunked prefill", .flags = "--enable-chunked-prefill",
+     .help = "split long prompts into max_num_batched_tokens chunks (V0: else a step must hold a whole prompt)", .advanced = true},
     {.path = "framework_config.allow_long_max_model_len", .kind = FieldKind::boolean, .default_json = "false",
      .engines = kVllm, .section = "vLLM", .label = "VLLM_ALLOW_LONG_MAX_MODEL_LEN=1", .flags = "--allow-long-max-model-len",
      .help = "accept a max_model_len beyond the model's derived maximum (vLLM's environment variable)", .advanced = true},
@@ -274,19 +278,23 @@ const FieldSpec kFields[] = {
      .default_note = "params.graph_batch_scaling_factor", .engines = kVllm, .section = "vLLM", .label = "Graph batch scaling (spec formula)",
      .flags = "--graph-batch-scaling-factor", .help = "the spec's CUDA graph formula instead of vLLM's measured one", .advanced = true},
     // ---- The spec's MemoryEstimationParameters ----
-#define PARAMETER(member, shown_as, default_text, note_text)                                                     \
+#define PARAMETER(member, shown_as, default_text, note_text, engine_mask, mode_mask)                              \
   {.path = "params." #member, .kind = FieldKind::spec_parameter, .default_json = default_text, .default_note = note_text, \
-   .section = "Overheads", .label = shown_as, .flags = "--param-" #member, .help = "the spec's " #member, .advanced = true, \
-   .assign = ASSIGN(r.params.member = v.number)}
-    PARAMETER(fragmentation_overhead_factor, "Fragmentation factor", "1.05", "transformers and DeepSpeed"),
-    PARAMETER(min_memory_safety_margin_gb, "Min safety margin (GiB)", "0.5", "transformers and DeepSpeed"),
-    PARAMETER(memory_safety_margin_factor, "Safety margin factor", "0.02", "transformers and DeepSpeed"),
-    PARAMETER(activation_recomputation_factor, "Activations kept (override)", "0.3", "applied only when given"),
-    PARAMETER(gradient_memory_multiplier, "Gradient multiplier", "1.0", ""),
-    PARAMETER(graph_memory_overhead_ratio, "Graph overhead ratio", "0.1", "vLLM: set to use the spec's graph formula"),
-    PARAMETER(graph_batch_scaling_factor, "Graph batch scaling", "0.02", "vLLM: set to use the spec's graph formula"),
-    PARAMETER(quantization_overhead_multiplier, "Quantization overhead", "1.1", "formats not modelled"),
-    PARAMETER(mixed_precision_overhead_multiplier, "Mixed precision overhead", "1.05", ""),
+   .engines = engine_mask, .modes = mode_mask, .section = "Overheads", .label = shown_as, .flags = "--param-" #member,   \
+   .help = "the spec's " #member, .advanced = true, .assign = ASSIGN(r.params.member = v.number)}
+    // vLLM sizes its pool to gpu_memory_utilization: the spec's fragmentation and margin do not
+    // stack on it. mixed_precision_overhead_multiplier is read by no engine: precisions are
+    // counted tensor by tensor (docs/formulas.md).
+    PARAMETER(fragmentation_overhead_factor, "Fragmentation factor", "1.05", "transformers and DeepSpeed", kTrainingEngines, kAllModes),
+    PARAMETER(min_memory_safety_margin_gb, "Min safety margin (GiB)", "0.5", "transformers and DeepSpeed", kTrainingEngines, kAllModes),
+    PARAMETER(memory_safety_margin_factor, "Safety margin factor", "0.02", "transformers and DeepSpeed", kTrainingEngines, kAllModes),
+    PARAMETER(activation_recomputation_factor, "Activations kept (override)", "0.3", "training; applied only when given",
+              kTrainingEngines, kTraining),
+    PARAMETER(gradient_memory_multiplier, "Gradient multiplier", "1.0", "training", kTrainingEngines, kTraining),
+    PARAMETER(graph_memory_overhead_ratio, "Graph overhead ratio", "0.1", "vLLM: set to use the spec's graph formula", kVllm, kAllModes),
+    PARAMETER(graph_batch_scaling_factor, "Graph batch scaling", "0.02", "vLLM: set to use the spec's graph formula", kVllm, kAllModes),
+    PARAMETER(quantization_overhead_multiplier, "Quantization overhead", "1.1", "formats not modelled", kAllEngines, kAllModes),
+    PARAMETER(mixed_precision_overhead_multiplier, "Mixed precision overhead", "1.05", "read by no engine", 0, kAllModes),
 #undef PARAMETER
     {.path = "params.default_compute_dtype", .kind = FieldKind::text, .default_json = "\"float16\"", .section = "Overheads",
      .label = "Default compute dtype", .flags = "--param-default_compute_dtype",

@@ -206,8 +206,12 @@ Settings resolve(const ModelSpec& model, const Scenario& scenario) {
 
   // Chunked prefill: always in V1; V0 turns it on for contexts over 32K (#6666).
   const bool mla = model.attention.is_mla();
-  s.chunked_prefill = s.v1 || (v.at_least(5, 3) && s.max_model_len > 32768 && model.sliding_window.layers.empty() &&
-                               !(v.at_least(8) && (mla || model.vision.parameters > 0)));
+  if (const FieldValue* chunked = given.find("framework_config.enable_chunked_prefill"); chunked && !s.v1) {
+    s.chunked_prefill = chunked->boolean;
+  } else {
+    s.chunked_prefill = s.v1 || (v.at_least(5, 3) && s.max_model_len > 32768 && model.sliding_window.layers.empty() &&
+                                 !(v.at_least(8) && (mla || model.vision.parameters > 0)));
+  }
 
   // Batch defaults.
   const bool large = large_gpu_defaults(v, scenario, device);

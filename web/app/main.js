@@ -1,0 +1,90 @@
+// The calculator page's wiring: input -> request -> the engine's one result -> every panel.
+// Talks to the engine only through its JS API (estimate, sweep, version). Text from a config
+// is always set with textContent, never parsed as HTML.
+'use strict';
+
+(function main(page) {
+  const { $ } = page;
+  // Compile the engine first: it runs off the main thread while the form is built.
+  const engine = globalThis.createLlmMem();
+  const DEFAULT_PRESET = 'llama-3.1-8b';
+  let calculator = null;
+  let current = { request: null, result: null };
+
+  function showError(error) {
+    const box = $('[data-testid="error"]');
+    for (const node of document.querySelectorAll('.field-error')) node.textContent = '';
+    for (const control of [...page.fields.map((field) => page.control(field.path)), $('#config-text')]) control.removeAttribute('aria-invalid');
+    $('#results').classList.toggle('stale', Boolean(error));
+    box.hidden = !error;
+    box.textContent = error ? error.message : '';
+    if (!error) return;
+    // Mark the control the field path points at (config.* errors belong to the config box).
+    const path = error.field.startsWith('config') ? 'config' : error.field.replace(/\[\d+\]$/, '');
+    const control = path === 'config' ? $('#config-text') : page.control(path);
+    const message = document.getElementById('error-' + path);
+    if (control) control.setAttribute('aria-invalid', 'true');
+    if (message) message.textContent = error.message;
+  }
+
+  page.update = function update() {
+    const scenario = page.readForm();
+    const { config, error } = page.readConfig();
+    page.shareState(scenario, config);
+    if (!calculator) return;
+    if (error) {
+      current = { request: null, result: null };
+      page.renderNothing();
+      return showError(error);
+    }
+    try {
+      const request = { config, ...scenario };
+      const result = calculator.estimate(request);
+      current = { request, result };
+      showError(null);
+      page.renderResult(result);
+      page.renderCharts(page.chartSweeps(calculator, request, result));
+      if (!performance.getEntriesByName('first-breakdown').length) performance.mark('first-breakdown');
+    } catch (failure) {
+      current = { request: null, result: null };
+      page.renderNothing();
+      showError(failure.name === 'EstimateError' ? failure : { field: '', message: `internal error: ${failure.message}` });
+    }
+  };
+
+  page.buildForm();
+  page.buildPresets();
+  page.buildBreakdownRows();
+  const linkProblem = page.restoreState(DEFAULT_PRESET);
+  page.wireModelInputs();
+  page.wireExports(() => current);
+  const linkError = $('[data-testid="link-error"]');
+  linkError.hidden = !linkProblem;
+  linkError.textContent = linkProblem ?? '';
+
+  $('#scenario').addEventListener('input', () => { linkError.hidden = true; }, { once: true });
+  $('#scenario').addEventListener('input', (event) => {
+    // The hub controls and the preset search are not part of the scenario.
+    if (event.target.closest('.hub') || event.target.id === 'preset-search') return;
+    if (event.target.id === 'config-text') $('#preset').value = '';
+    if (event.target.id !== 'config-file') page.update();
+  });
+  $('#preset').addEventListener('change', (event) => {
+    page.selectPreset(event.target.value);
+    page.update();
+  });
+  $('#scenario').addEventListener('submit', (event) => event.preventDefault());
+
+  engine.then((module) => {
+    calculator = module;
+    $('[data-testid="version"]').textContent = 'v' + module.version();
+    // Offline after the first visit, where a service worker may run (not from file://).
+    if ('serviceWorker' in navigator && location.protocol.startsWith('http')) {
+      navigator.serviceWorker.register('sw.js?v=' + encodeURIComponent(module.version())).then(() => {
+        document.documentElement.dataset.offlineReady = 'true';
+      }, () => {});
+    }
+    document.documentElement.dataset.ready = 'true';
+    page.update();
+  }, (error) => showError({ field: '', message: `The calculator engine failed to load: ${error.message}` }));
+})(globalThis.LlmMemPage ??= {});

@@ -1,0 +1,107 @@
+// The model: presets (searchable), a pasted, uploaded or dropped config.json, or one fetched by
+// model id from the hub (configurable base URL; the token goes in this one request only).
+'use strict';
+
+(function model(page) {
+  const { $, element } = page;
+  const PRESETS = globalThis.LLM_MEM_PRESETS || [];
+  // The engine refuses requests over 4 MiB; a larger paste is refused here before parsing.
+  const MAX_CONFIG_BYTES = 4 << 20;
+
+  page.findPreset = (id) => PRESETS.find((preset) => preset.id === id);
+  page.selectPreset = function selectPreset(id) {
+    const preset = page.findPreset(id);
+    $('#preset').value = preset ? id : '';
+    if (preset) $('#config-text').value = JSON.stringify(preset.config, null, 2);
+  };
+
+  page.buildPresets = function buildPresets() {
+    const select = $('#preset');
+    select.append(element('option', { value: '', textContent: 'Custom (pasted or uploaded)' }));
+    for (const preset of PRESETS) {
+      const label = preset.model_id || (preset.config.architectures && preset.config.architectures[0]) || preset.config.model_type || '';
+      select.append(element('option', { value: preset.id, textContent: `${preset.id} \u2014 ${label}` }));
+    }
+    const search = $('#preset-search');
+    search.addEventListener('input', () => {
+      const words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
+      for (const option of select.options) {
+        option.hidden = Boolean(option.value) && !words.every((word) => option.textContent.toLowerCase().includes(word));
+      }
+    });
+    search.addEventListener('keydown', (event) => {
+      const first = [...select.options].find((option) => option.value && !option.hidden);
+      if (event.key !== 'Enter' || !first) return;
+      page.selectPreset(first.value);
+      page.update();
+    });
+  };
+
+  // The config is parsed again only when its text changed: most inputs touch the scenario.
+  let parsed = { text: null, config: null, error: null };
+  page.readConfig = function readConfig() {
+    const text = $('#config-text').value;
+    if (text !== parsed.text && text.length > MAX_CONFIG_BYTES) {
+      parsed = { text, config: null, error: { field: 'config',
+        message: `config: too large: ${text.length} characters, at most ${MAX_CONFIG_BYTES} (4 MiB)` } };
+    } else if (text !== parsed.text) {
+      try {
+        parsed = { text, config: JSON.parse(text), error: null };
+      } catch (error) {
+        parsed = { text, config: null, error: { field: 'config', message: `config: not valid JSON (${error.message})` } };
+      }
+    }
+    return parsed;
+  };
+
+  const useText = (text) => {
+    $('#config-text').value = text;
+    $('#preset').value = '';
+    page.update();
+  };
+
+  page.wireModelInputs = function wireModelInputs() {
+    const group = $('#config-text').closest('fieldset');
+    group.addEventListener('dragover', (event) => { event.preventDefault(); group.classList.add('dropping'); });
+    group.addEventListener('dragleave', () => group.classList.remove('dropping'));
+    group.addEventListener('drop', async (event) => {
+      event.preventDefault();
+      group.classList.remove('dropping');
+      const file = event.dataTransfer && event.dataTransfer.files[0];
+      if (file) useText(await file.text());
+    });
+    $('#config-file').addEventListener('change', async (event) => {
+      const file = event.target.files[0];
+      if (file) useText(await file.text());
+    });
+    $('[data-testid="hub-fetch"]').addEventListener('click', fetchFromHub);
+    $('#hub-id').addEventListener('keydown', (event) => { if (event.key === 'Enter') fetchFromHub(); });
+  };
+
+  // <base>/<id>/resolve/main/config.json, as the hub lays files out.
+  async function fetchFromHub() {
+    const status = $('[data-testid="hub-status"]');
+    const id = $('#hub-id').value.trim();
+    const base = ($('#hub-base').value.trim() || 'https://huggingface.co').replace(/\/+$/, '');
+    const token = $('#hub-token').value.trim();
+    status.className = '';
+    const fail = (text) => { status.className = 'field-error'; status.textContent = text; };
+    if (!/^[\w.-]+(\/[\w.-]+)?$/.test(id)) return fail(`"${id}" is not a model id (organisation/name, e.g. meta-llama/Llama-3.1-8B).`);
+    status.textContent = `Fetching ${id}\u2026`;
+    let response;
+    try {
+      response = await fetch(`${base}/${id}/resolve/main/config.json`,
+        { headers: token ? { Authorization: `Bearer ${token}` } : {}, credentials: 'omit', cache: 'no-store' });
+    } catch (error) {
+      return fail(`Could not reach ${base}: you may be offline, or the host does not allow this page to fetch from it. Presets and pasted configs still work.`);
+    }
+    const problems = {
+      401: `${id} is gated or private: paste an access token that has access to it (Hub settings).`,
+      403: `${id} is gated: accept its licence on the hub, then use an access token (Hub settings).`,
+      404: `No config.json for ${id} at ${base}: check the model id.`,
+    };
+    if (!response.ok) return fail(problems[response.status] ?? `${base} answered HTTP ${response.status} for ${id}.`);
+    useText(await response.text());
+    status.textContent = `Loaded ${id}'s config.json from ${base}.`;
+  }
+})(globalThis.LlmMemPage ??= {});

@@ -1,0 +1,174 @@
+// The result's panels, each drawn from the engine's one result and nothing else: the verdict,
+// the breakdown and its bar, vLLM's capacity or requirements, the solver's answers and the
+// ways to fit, the settings the engine used, the model's facts and the warnings. No engine calls.
+'use strict';
+
+(function render(page) {
+  const { $, element, gib, count, facts } = page;
+
+  const KEYS = ['model_weights', 'activations', 'gradients', 'optimizer_states', 'kv_cache', 'cuda_graphs',
+    'non_torch_memory', 'compilation_overhead', 'fragmentation_overhead', 'safety_margin', 'total'];
+  const LABELS = {
+    model_weights: 'Model weights', activations: 'Activations', gradients: 'Gradients', optimizer_states: 'Optimizer states',
+    kv_cache: 'KV cache', cuda_graphs: 'CUDA graphs', non_torch_memory: 'Non-torch memory',
+    compilation_overhead: 'Compilation overhead', fragmentation_overhead: 'Fragmentation', safety_margin: 'Safety margin',
+    total: 'Total',
+  };
+  // vLLM's parts in its own terms (docs/formulas.md maps them onto the spec's keys).
+  const VLLM_LABELS = {
+    activations: 'Activations (profiling peak)', non_torch_memory: 'Non-torch memory (NCCL, cuBLAS)',
+    kv_cache: 'KV cache', fragmentation_overhead: 'Budget left (under one KV block)',
+  };
+  page.BREAKDOWN_KEYS = KEYS;
+  page.label = (key, framework) => (framework === 'vllm' && VLLM_LABELS[key]) || LABELS[key];
+
+  page.buildBreakdownRows = function buildBreakdownRows() {
+    const body = $('#breakdown-rows');
+    for (const key of KEYS) {
+      const value = element('td', { className: 'num' });
+      value.dataset.testid = 'breakdown-' + key;
+      body.append(element('tr', { className: key === 'total' ? 'total' : '' }, [
+        element('td', { className: 'label' }), value,
+        element('td', { className: 'share' }, key === 'total' ? [] : [element('div', { className: 'bar' })])]));
+    }
+  };
+
+  function renderBreakdown(result) {
+    const b = result.breakdown;
+    for (const key of KEYS) {
+      const cell = document.querySelector(`[data-testid="breakdown-${key}"]`);
+      cell.textContent = gib(b[key]);
+      cell.dataset.value = String(b[key]);
+      cell.parentElement.querySelector('.label').textContent = page.label(key, result.framework);
+      // A component this result does not hold stays out of the way.
+      cell.parentElement.hidden = b[key] === 0 && !['model_weights', 'activations', 'kv_cache', 'total'].includes(key);
+      const bar = cell.parentElement.querySelector('.bar');
+      if (bar) bar.style.width = b.total > 0 ? `${(100 * b[key] / b.total).toFixed(1)}%` : '0';
+    }
+    $('[data-testid="basis"]').textContent = `GiB per GPU: ${result.breakdown_basis}.`;
+    const stack = $('[data-testid="stack"]');
+    const parts = KEYS.filter((key) => key !== 'total' && b[key] > 0);
+    stack.replaceChildren(...parts.map((key) => {
+      const segment = element('span', { className: 'segment ' + key, title: `${page.label(key, result.framework)}: ${gib(b[key])} GiB` });
+      segment.style.width = `${(100 * b[key] / b.total).toFixed(2)}%`;
+      segment.dataset.key = key;
+      return segment;
+    }));
+    stack.setAttribute('aria-label', parts.map((key) => `${page.label(key, result.framework)} ${gib(b[key])} GiB`).join(', '));
+  }
+
+  function renderVerdict(result) {
+    const v = result.verdict;
+    const node = $('[data-testid="verdict"]');
+    node.className = 'verdict ' + (v.status === 'no_gpu' ? 'no-gpu' : v.ok ? 'fits' : 'too-big');
+    node.dataset.status = v.status;
+    node.textContent = v.summary;
+  }
+
+  function renderCapacity(result) {
+    const panel = $('[data-testid="capacity"]');
+    const c = result.kv_cache_capacity, q = result.requirements;
+    panel.hidden = !c && !q;
+    if (c) {
+      $('#capacity-title').textContent = 'vLLM\u2019s KV cache on this GPU';
+      $('#capacity-facts').replaceChildren(...facts([
+        ['Budget (memory \u00d7 utilization)', `${gib(c.budget_gib)} GiB`, 'budget'],
+        ['Weights', `${gib(c.weights_gib)} GiB`, 'weights'],
+        ['Activation peak (profiling run)', `${gib(c.activation_peak_gib)} GiB`, 'activation'],
+        ['Non-torch memory', `${gib(c.non_torch_gib)} GiB`, 'non-torch'],
+        [c.cuda_graph_in_budget ? 'CUDA graphs (in the budget)' : 'CUDA graphs (on top of the budget)', `${gib(c.cuda_graph_gib)} GiB`, 'graphs'],
+        ['Available for the KV cache', `${gib(c.available_gib)} GiB`, 'available'],
+        ['KV blocks', `${count(c.num_gpu_blocks)} \u00d7 ${c.block_size} tokens`, 'blocks'],
+        ['KV cache size', `${count(c.tokens)} tokens`, 'tokens'],
+        [`Requests of ${count(c.max_model_len)} tokens at once`, `${c.max_concurrency.toFixed(2)}x (max_num_seqs ${count(c.max_num_seqs)})`, 'concurrency'],
+        ['One request of max_model_len needs', `${gib(c.needed_for_one_request_gib)} GiB`, 'one-request'],
+      ], 'capacity-'));
+    } else if (q) {
+      $('#capacity-title').textContent = 'The GPU vLLM needs';
+      $('#capacity-facts').replaceChildren(...facts([
+        ['To start (one request of max_model_len)', `${gib(q.to_start_gib)} GiB`, 'to-start'],
+        ['To hold every sequence at full length', `${gib(q.all_sequences_gib)} GiB`, 'all-sequences'],
+        ['KV cache for every sequence (the spec\u2019s demand)', `${gib(result.kv_cache_demand_gib)} GiB`, 'demand'],
+      ], 'capacity-'));
+    }
+  }
+
+  function renderSolver(result) {
+    const panel = $('[data-testid="solver"]');
+    panel.hidden = result.solver.length === 0 && result.alternatives.length === 0;
+    const rows = result.solver.map((answer) => {
+      const text = answer.value === null ? (answer.note ?? 'none') : `${count(answer.value)}` +
+        (answer.needed_gib !== null ? ` (needs ${gib(answer.needed_gib)} GiB` + (answer.past !== null ? `; ${count(answer.past)} does not run)` : ')') : '') +
+        (answer.note ? ` \u2014 ${answer.note}` : '');
+      const dd = element('dd', { textContent: text });
+      dd.dataset.testid = 'solver-' + answer.field;
+      if (answer.value !== null) dd.dataset.value = String(answer.value);
+      return [element('dt', { textContent: answer.question }), dd];
+    });
+    $('#solver-facts').replaceChildren(...rows.flat());
+    const ways = $('[data-testid="alternatives"]');
+    ways.hidden = result.alternatives.length === 0;
+    ways.replaceChildren(...result.alternatives.map((way) => {
+      const item = element('li', { className: way.ok ? 'fits' : 'too-big',
+        textContent: `${way.ok ? 'Fits' : 'Does not fit'} with ${way.label}: ${gib(way.needed_gib)} GiB` });
+      item.dataset.ok = String(way.ok);
+      return item;
+    }));
+  }
+
+  function renderModel(result) {
+    const m = result.model;
+    $('[data-testid="summary"]').textContent =
+      `${gib(result.breakdown.total)} GiB per GPU for ${m.architecture} (${(m.total_parameters / 1e9).toFixed(2)}B parameters) \u2014 ${result.estimator}, ${result.mode}`;
+    $('#model-facts').replaceChildren(...facts([
+      ['Architecture', m.architecture, 'architecture'],
+      ['Parameters', count(m.total_parameters), 'total_parameters'],
+      ...(m.num_experts > 0 ? [['Active per token', count(m.active_parameters_per_token), 'active_parameters_per_token'],
+        ['Experts', `${m.num_experts} (${m.experts_per_token} per token)`, 'num_experts']] : []),
+      ['Parameters per GPU', count(m.parameters_per_gpu), 'parameters_per_gpu'],
+      ['Layers \u00d7 hidden', `${m.num_hidden_layers} \u00d7 ${m.hidden_size}`, 'shape'],
+      ['Heads (KV heads) \u00d7 dim', `${m.num_attention_heads} (${m.num_key_value_heads}) \u00d7 ${m.head_dim}`, 'heads'],
+      ['Weights dtype', m.quantization_bits ? `${m.quantization_bits}-bit quantized` : m.storage_dtype, 'dtype'],
+      ['KV cache per token per GPU', `${count(result.kv_cache_bytes_per_token)} bytes`, 'kv_per_token'],
+      ...(result.cpu_memory_gib !== undefined ? [['CPU memory per node', `${gib(result.cpu_memory_gib)} GiB`, 'cpu_memory']] : []),
+    ], 'model-'));
+    const settings = $('[data-testid="settings"]');
+    settings.hidden = result.settings.length === 0;
+    $('#settings-list').replaceChildren(...result.settings.map((s) => {
+      const item = element('li', { textContent: `${s.path.split('.')[1]} = ${JSON.stringify(s.value)} \u2014 ${s.source}` });
+      item.dataset.path = s.path;
+      return item;
+    }));
+    $('[data-testid="warnings"]').replaceChildren(...result.warnings.map((text) => element('li', { textContent: text })));
+    $('#notes-title').hidden = result.warnings.length === 0;
+    const phases = $('[data-testid="training-phases"]');
+    phases.hidden = !result.training;
+    if (result.training) {
+      const t = result.training;
+      const step = `optimizer step ${gib(t.optimizer_step_gib)} GiB`;
+      const backward = `forward/backward ${gib(t.forward_backward_gib)} GiB (activations ${gib(t.activations_gib)} GiB)`;
+      phases.textContent = t.peak_phase === 'optimizer_step'
+        ? `Peak in the optimizer step: ${step}; ${backward}, freed before the step. ${count(t.trainable_parameters_per_gpu)} trainable parameters per GPU.`
+        : `Peak at the start of backward: ${backward}; ${step}. ${count(t.trainable_parameters_per_gpu)} trainable parameters per GPU.`;
+    }
+  }
+
+  /** Every panel from one result. */
+  page.renderResult = function renderResult(result) {
+    renderVerdict(result);
+    renderBreakdown(result);
+    renderCapacity(result);
+    renderSolver(result);
+    renderModel(result);
+  };
+
+  /** No answer for the current input: every panel says so rather than show the last one. */
+  page.renderNothing = function renderNothing() {
+    const verdict = $('[data-testid="verdict"]');
+    verdict.className = 'verdict stale';
+    verdict.dataset.status = '';
+    verdict.textContent = 'No answer until the input is fixed.';
+    for (const testid of ['capacity', 'solver', 'settings', 'training-phases']) $(`[data-testid="${testid}"]`).hidden = true;
+    $('#charts').replaceChildren();
+  };
+})(globalThis.LlmMemPage ??= {});
