@@ -16,6 +16,8 @@ export interface EstimateRequest {
     batch_size?: number;
     /** Tokens per sequence. Default 512. Read by transformers and deepspeed. */
     sequence_length?: number;
+    /** The KV cache's element type. Default "auto" (auto: the model's dtype). Read by transformers and vllm in inference. */
+    kv_cache_dtype?: 'auto' | 'float16' | 'fp16' | 'half' | 'bfloat16' | 'bf16' | 'float32' | 'fp32' | 'fp8' | 'fp8_e4m3' | 'fp8_e5m2';
     /** The longest request (prompt + output) vLLM accepts; its KV cache must hold one. Default: the model's maximum length, derived from config.json as vLLM derives it. Read by vllm. */
     max_model_len?: number;
     /** Requests scheduled at once. Default: vLLM's default for the version, the GPU and the entrypoint (256 or 1024). Read by vllm. */
@@ -24,8 +26,6 @@ export interface EstimateRequest {
     max_num_batched_tokens?: number;
     /** Tokens per paged KV block. Default 16. Read by vllm. */
     block_size?: number;
-    /** The KV cache's element type. Default "auto" (auto: the model's dtype). Read by transformers and vllm in inference. */
-    kv_cache_dtype?: 'auto' | 'float16' | 'fp16' | 'half' | 'bfloat16' | 'bf16' | 'float32' | 'fp32' | 'fp8' | 'fp8_e4m3' | 'fp8_e5m2';
   };
   parallelism?: {
     /** GPUs each layer is split over. Default 1. */
@@ -36,10 +36,10 @@ export interface EstimateRequest {
     data_parallel_size?: number;
     /** GPUs the experts are spread over (vLLM: tensor x data parallel, with --enable-expert-parallel). Default 1. */
     expert_parallel_size?: number;
-    /** 1 shards optimizer states, 2 also gradients, 3 also weights. Default 0. Read by deepspeed in training. */
-    zero_stage?: number;
     /** Megatron sequence parallelism (needs tensor parallel > 1). Default false. Read by transformers and deepspeed in training. */
     sequence_parallel?: boolean;
+    /** 1 shards optimizer states, 2 also gradients, 3 also weights. Default 0. Read by deepspeed in training. */
+    zero_stage?: number;
   };
   framework_config?: {
     /** A catalogue GPU by name ("H100", "A100 40GB", "RTX 4090"): its memory, compute capability and name. Default: none: no verdict. */

@@ -5,7 +5,7 @@
 //
 // Attributes: model (a preset id) or config-url (a config.json to fetch), framework
 // (transformers | vllm | deepspeed), gpu (a catalogue name such as "H100", or its memory in GiB),
-// batch, context, tp, compact. It shows the engine's own verdict and, for vLLM, its capacity:
+// batch, context, tp, vllm-version, compact. It shows the engine's own verdict and, for vLLM, its capacity:
 // the same result the page shows for the same scenario.
 // Its shadow DOM keeps the host page's CSS out and its own in; every instance on a page shares
 // one WebAssembly engine.
@@ -23,7 +23,7 @@
   ];
 
   class LlmMemoryCalculator extends HTMLElement {
-    static get observedAttributes() { return ['model', 'config-url', 'framework', 'gpu', 'batch', 'context', 'tp', 'compact']; }
+    static get observedAttributes() { return ['model', 'config-url', 'framework', 'gpu', 'batch', 'context', 'tp', 'vllm-version', 'compact']; }
 
     constructor() {
       super();
@@ -66,6 +66,7 @@
         if (context !== undefined) request.workload.sequence_length = context;
       }
       if (number('tp') !== undefined) request.parallelism.tensor_parallel_size = number('tp');
+      if (this.hasAttribute('vllm-version')) request.framework_config.vllm_version = this.getAttribute('vllm-version');
       const gpu = this.getAttribute('gpu');
       if (gpu !== null && gpu.trim() !== '') {
         // A number is the GPU's memory in GiB; anything else a catalogue name the engine resolves.

@@ -319,3 +319,27 @@ test('the stacked bar shows each component in proportion to the total', async ()
   assert.ok(Math.abs(shares.reduce((sum, [, width]) => sum + width, 0) - 100) < 0.1);
   await page.close();
 });
+
+test('the form is the schema: every field has its control, shown where its engine and mode read it', async () => {
+  const page = await site.open();
+  const fields = await page.evaluate(() => globalThis.LLM_MEM_SCHEMA.fields);
+  for (const [framework, mode] of [['transformers', 'inference'], ['transformers', 'training'], ['vllm', 'inference'], ['deepspeed', 'training']]) {
+    await page.selectOption('[data-testid="framework"]', framework);
+    if (framework === 'transformers') await page.selectOption('[data-testid="workload.mode"]', mode);
+    for (const field of fields) {
+      const control = page.locator(`[data-testid="${field.path}"]`);
+      assert.equal(await control.count(), 1, field.path);
+      if (field.when) continue;  // shown with the choice it depends on (LoRA's fields, tested above)
+      const reads = field.path === 'workload.mode' ? framework === 'transformers'
+        : field.engines.includes(framework) && field.modes.includes(mode);
+      const shown = await control.evaluate((node) => !node.closest('.field').hidden);
+      assert.equal(shown, reads, `${framework} ${mode}: ${field.path}`);
+      if (field.choices && field.path !== 'framework_config.gpu') {
+        const options = await control.evaluate((node) => [...node.options].map((o) => o.value).filter(Boolean));
+        assert.deepEqual(options.sort(), [...field.choices].sort(), field.path);
+      }
+    }
+  }
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

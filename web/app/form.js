@@ -13,7 +13,9 @@
   page.fields = SCHEMA.fields;
 
   const framework = () => inputs.get('framework').value || 'transformers';
-  const mode = () => inputs.get('workload.mode').value || (framework() === 'deepspeed' ? 'training' : 'inference');
+  // Only transformers runs both ways: vLLM serves, DeepSpeed trains.
+  const mode = () => framework() === 'vllm' ? 'inference' : framework() === 'deepspeed' ? 'training'
+    : inputs.get('workload.mode').value || 'inference';
   function applies(field) {
     // Only transformers runs both ways: vLLM serves, DeepSpeed trains.
     if (field.path === 'workload.mode') return framework() === 'transformers';
