@@ -301,9 +301,8 @@ export interface SweepResponse {
   values: number[];
   /** One array per component, aligned with `values`. */
   breakdown: { [K in keyof MemoryBreakdown]: number[] };
-  /** The engine's verdict at each value. */
+  /** Whether the engine runs at each value, and what it needs there. */
   ok: boolean[];
-  status: Array<Verdict['status']>;
   needed_gib: number[];
   /** vLLM: KV tokens and full-length concurrency at each value (null without a GPU). */
   kv_tokens?: Array<number | null>;

@@ -144,6 +144,13 @@ class MemoryEstimator {
   ModelSpec model_;
   MemoryEstimationParameters params_;
   ParameterCounts counts_;
+
+ private:
+  // What every estimate asks again and again, worked out once (the solver probes a model dozens
+  // of times per request): the dtypes' bytes and the weights' price per kind of parameter.
+  double storage_bytes_ = 0;
+  double compute_bytes_ = 0;
+  PartPrices weight_prices_;
 };
 
 /// Plain Hugging Face transformers: inference with a KV cache (`generate`), or PyTorch training.

@@ -10,11 +10,23 @@
 namespace llmmem {
 
 MemoryEstimator::MemoryEstimator(ModelSpec model, MemoryEstimationParameters params)
-    : model_(std::move(model)), params_(std::move(params)), counts_(model_.parameter_counts()) {}
-
-double MemoryEstimator::storage_bytes() const {
-  return dtype_bytes(model_.storage_dtype.empty() ? params_.default_storage_dtype : model_.storage_dtype);
+    : model_(std::move(model)), params_(std::move(params)), counts_(model_.parameter_counts()) {
+  storage_bytes_ = dtype_bytes(model_.storage_dtype.empty() ? params_.default_storage_dtype : model_.storage_dtype);
+  // Float checkpoints compute in their own dtype; quantized ones dequantize to their
+  // torch_dtype (GPTQ: float16), else to params.default_compute_dtype.
+  const double storage = model_.is_quantized() && model_.storage_dtype.empty() ? 0 : storage_bytes_;
+  compute_bytes_ = storage >= 2 ? storage : dtype_bytes(params_.default_compute_dtype);
+  // Quantized linear layers at their format's bytes (packed values, scales, zero points);
+  // embeddings, lm_head, norms, biases and routers stay in the storage dtype.
+  weight_prices_ = {storage_bytes_, storage_bytes_, storage_bytes_, storage_bytes_, storage_bytes_};
+  if (model_.is_quantized()) {
+    const detail::LinearByteRates rates =
+        detail::linear_byte_rates(model_, storage_bytes_, params_.quantization_overhead_multiplier);
+    weight_prices_ = {rates.attention, rates.dense_mlp, rates.expert, rates.shared_expert, storage_bytes_};
+  }
 }
+
+double MemoryEstimator::storage_bytes() const { return storage_bytes_; }
 
 double MemoryEstimator::bytes_per_parameter() const {
   // The whole checkpoint's bytes over its parameters: the storage dtype, or for quantized
@@ -23,12 +35,7 @@ double MemoryEstimator::bytes_per_parameter() const {
   return weight_bytes_per_gpu(whole) / parameters_per_gpu(whole);
 }
 
-double MemoryEstimator::compute_dtype_bytes() const {
-  // Float checkpoints compute in their own dtype; quantized ones dequantize to their
-  // torch_dtype (GPTQ: float16), else to params.default_compute_dtype.
-  const double storage = model_.is_quantized() && model_.storage_dtype.empty() ? 0 : storage_bytes();
-  return storage >= 2 ? storage : dtype_bytes(params_.default_compute_dtype);
-}
+double MemoryEstimator::compute_dtype_bytes() const { return compute_bytes_; }
 
 std::int64_t MemoryEstimator::layers_per_stage(const Parallelism& parallelism) const {
   return ceil_div(model_.num_layers, parallelism.pipeline_parallel_size);
@@ -107,13 +114,8 @@ double MemoryEstimator::per_gpu(const Parallelism& p, const PartPrices& price) c
 double MemoryEstimator::parameters_per_gpu(const Parallelism& p) const { return per_gpu(p, PartPrices{}); }
 
 double MemoryEstimator::weight_bytes_per_gpu(const Parallelism& p) const {
-  const double storage = storage_bytes();
-  if (!model_.is_quantized()) return parameters_per_gpu(p) * storage;
-  // Quantized linear layers at their format's bytes (packed values, scales, zero points);
-  // embeddings, lm_head, norms, biases and routers stay in the storage dtype.
-  const detail::LinearByteRates rates =
-      detail::linear_byte_rates(model_, storage, params_.quantization_overhead_multiplier);
-  return per_gpu(p, PartPrices{rates.attention, rates.dense_mlp, rates.expert, rates.shared_expert, storage});
+  if (!model_.is_quantized()) return parameters_per_gpu(p) * storage_bytes_;
+  return per_gpu(p, weight_prices_);
 }
 
 double MemoryEstimator::expert_shares_per_gpu(const Parallelism& p) const {

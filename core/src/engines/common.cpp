@@ -41,6 +41,28 @@ bool ok_at(const Engine& engine, const Request& base, std::string_view path, dou
   return request && engine.evaluate(*request, Engine::Depth::verdict).verdict.ok();
 }
 
+Probe::Probe(const Engine& engine, Request& work, std::string_view path)
+    : engine_(engine), request_(work), field_(find_field(path)) {}
+
+std::optional<Verdict> Probe::at(double value) {
+  for (const auto& [probed, verdict] : seen_) {
+    if (probed == value) return verdict;
+  }
+  FieldValue v;
+  v.integer = std::int64_t(std::llround(value));
+  v.number = value;
+  assign_field(request_, *field_, std::move(v));
+  std::optional<Verdict> verdict;
+  try {
+    validate_request(request_);
+    verdict = engine_.evaluate(request_, Engine::Depth::verdict).verdict;
+  } catch (const InputError&) {
+    // not a valid request at this value: no verdict
+  }
+  seen_.emplace_back(value, verdict);
+  return verdict;
+}
+
 std::optional<std::int64_t> largest_ok(const std::function<bool(std::int64_t)>& ok, std::int64_t low, std::int64_t high) {
   if (low > high || !ok(low)) return std::nullopt;
   std::int64_t good = low, bad = high + 1;
@@ -167,22 +189,13 @@ std::optional<Request> with_changes(const Request& base, const std::vector<std::
   try {
     for (const auto& [path, value] : changes) {
       const FieldSpec* field = find_field(path);
-      assign_field(request, *field, detail::read_field(*field, nlohmann::json::parse(value), path));
+      assign_field(request, *field, detail::read_field(*field, detail::parse_json_text(value, path), path));
     }
     validate_request(request);
   } catch (const InputError&) {
     return std::nullopt;
   }
   return request;
-}
-
-/// The valid tensor-parallel sizes up to the heads, smallest first.
-std::vector<std::int64_t> tensor_parallel_candidates(const Request& request) {
-  std::vector<std::int64_t> sizes;
-  for (std::int64_t tp = 1; tp <= std::min<std::int64_t>(request.model.attention.num_heads, 4096); ++tp) {
-    if (with_value(request, "parallelism.tensor_parallel_size", double(tp))) sizes.push_back(tp);
-  }
-  return sizes;
 }
 
 }  // namespace
@@ -202,13 +215,13 @@ Result fit_result(const Engine& engine, const Request& request, const MemoryEsti
     v.gpu_memory_gib = *gpu;
     v.limit_gib = *gpu;
     v.status = total <= *gpu ? Verdict::Status::fits : Verdict::Status::does_not_fit;
-    v.summary = total <= *gpu
+    if (depth == Engine::Depth::full) v.summary = total <= *gpu
                     ? "Fits on " + gpus_text(request) + ": " + gib_text(*gpu - total) + " GiB to spare per GPU of " + gib_text(*gpu) + " GiB."
                     : "Does not fit on " + gpus_text(request) + ": needs " + gib_text(total - *gpu) + " GiB more per GPU than its " + gib_text(*gpu) + " GiB.";
-  } else {
+  } else if (depth == Engine::Depth::full) {
     v.summary = "Needs " + gib_text(total) + " GiB per GPU; choose a GPU for a verdict.";
   }
-  if (depth == Engine::Depth::verdict) return r;
+  if (depth != Engine::Depth::full) return r;  // a probe or a chart's point: no model facts or warnings
 
   describe_model(request, estimator, r);
   if (s.mode == Mode::training) {
@@ -231,34 +244,37 @@ Result fit_result(const Engine& engine, const Request& request, const MemoryEsti
     r.breakdown_basis = "what transformers holds per GPU while generating, with the spec's fragmentation and safety margin";
   }
   r.warnings = shared_warnings(request, estimator);
-  if (depth != Engine::Depth::full || !s.framework_config.gpu_memory_gib) return r;
+  if (!s.framework_config.gpu_memory_gib) return r;
 
   // The solver: how far the workload grows on this GPU, and how few GPUs do.
-  auto needed = [&](std::string_view path) {
-    return [&engine, &request, path](std::int64_t value) {
-      return engine.evaluate(*with_value(request, path, double(value)), Engine::Depth::verdict).verdict.needed_gib;
-    };
-  };
+  Request work = request;
   auto grow = [&](std::string_view path, std::string question) {
-    const auto ok = [&](std::int64_t value) { return ok_at(engine, request, path, double(value)); };
+    work.scenario = request.scenario;
+    Probe probe(engine, work, path);
+    const auto ok = [&](std::int64_t value) { return probe.ok(double(value)); };
     const std::int64_t limit = std::int64_t(1) << 30;
     const auto value = largest_ok(ok, 1, limit);
     r.solver.push_back(answer(std::string(path), std::move(question), value,
                               value && *value < limit ? std::optional<std::int64_t>(*value + 1) : std::nullopt,
-                              needed(path), "none fits: even 1 needs more than the GPU"));
+                              [&](std::int64_t v) { return probe.at(double(v))->needed_gib; },
+                              "none fits: even 1 needs more than the GPU"));
   };
   grow("workload.batch_size", "Largest batch");
   grow("workload.sequence_length", "Longest sequence");
+  work.scenario = request.scenario;
+  Probe tp_probe(engine, work, "parallelism.tensor_parallel_size");
   std::optional<std::int64_t> fewest, before;
-  for (std::int64_t tp : tensor_parallel_candidates(request)) {
-    if (ok_at(engine, request, "parallelism.tensor_parallel_size", double(tp))) {
+  for (std::int64_t tp = 1; tp <= std::min<std::int64_t>(request.model.attention.num_heads, 4096); ++tp) {
+    const auto verdict = tp_probe.at(double(tp));
+    if (!verdict) continue;  // not a size the request can take
+    if (verdict->ok()) {
       fewest = tp;
       break;
     }
     before = tp;
   }
   r.solver.push_back(answer("parallelism.tensor_parallel_size", "Fewest tensor-parallel GPUs", fewest, before,
-                            needed("parallelism.tensor_parallel_size"),
+                            [&](std::int64_t v) { return tp_probe.at(double(v))->needed_gib; },
                             "no tensor-parallel size up to the heads makes it fit"));
   for (const auto& [label, changes] : alternatives) {
     if (const auto changed = with_changes(request, changes)) {

@@ -24,6 +24,27 @@ std::optional<Request> with_value(const Request& base, std::string_view path, do
 /// The engine's verdict at `path` = value (not ok where the request is not valid).
 bool ok_at(const Engine& engine, const Request& base, std::string_view path, double value);
 
+/// The solver's probes along one field of a working copy of the request (`work`, shared by the
+/// questions of one result; the caller restores its scenario between them): the field set in
+/// place, the engine's verdict read at each value.
+class Probe {
+ public:
+  Probe(const Engine& engine, Request& work, std::string_view path);
+  /// The verdict at `value`; nullopt where that is no valid request (a TP size not dividing the heads).
+  std::optional<Verdict> at(double value);
+  bool ok(double value) {
+    const auto verdict = at(value);
+    return verdict && verdict->ok();
+  }
+
+ private:
+  const Engine& engine_;
+  Request& request_;
+  const FieldSpec* field_;
+  // The verdicts probed so far: an answer's figures are read where the search already looked.
+  std::vector<std::pair<double, std::optional<Verdict>>> seen_;
+};
+
 /// The largest integer in [low, high] where the verdict is ok, assuming it is ok up to a point
 /// and not after (workload sizes): doubling, then bisection; O(log high) probes.
 std::optional<std::int64_t> largest_ok(const std::function<bool(std::int64_t)>& ok, std::int64_t low, std::int64_t high);

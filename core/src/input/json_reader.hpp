@@ -100,10 +100,9 @@ class ObjectReader {
     for (std::string_view key : keys) {
       // Only requests refuse unknown fields; a config.json's reader need not remember its keys
       // (a config is read with some hundred look-ups, and the bookkeeping was a third of it).
-      if (nulls_ == Nulls::are_values && std::find(read_.begin(), read_.end(), key) == read_.end()) {
-        read_.emplace_back(key);
-      }
-      auto it = object_.find(std::string(key));
+      // A request's reader looks each key up once (by the schema), so no duplicate check.
+      if (nulls_ == Nulls::are_values) read_.emplace_back(key);
+      auto it = object_.find(key);  // nlohmann's maps compare with std::less<>: no string built
       if (hit == nullptr && it != object_.end() && !(it->is_null() && nulls_ == Nulls::mean_default)) {
         hit = &*it;
         if (found_key) *found_key = std::string(key);

@@ -106,16 +106,27 @@ FieldValue detail::read_field(const FieldSpec& field, const json& value, const s
 
 namespace {
 
-/// Reads every schema field of one section object ("workload", ...) and refuses any other key.
+/// Reads each key of one section object ("workload", ...) as the schema's field of that path; a
+/// key the schema does not know is refused with the section's fields listed.
 void read_section(const json& object, std::string_view section, Request& request) {
-  ObjectReader reader(object, std::string(section));
-  for (const FieldSpec& field : request_fields()) {
-    const std::string_view path = field.path;
-    if (path.size() <= section.size() || path.substr(0, section.size()) != section || path[section.size()] != '.') continue;
-    const std::string_view key = path.substr(section.size() + 1);
-    if (const json* value = reader.find({key})) assign_field(request, field, detail::read_field(field, *value, reader.path_of(key)));
+  if (!object.is_object()) fail(std::string(section), std::string("must be a JSON object, got ") + detail::json_type_name(object));
+  std::string path(section);
+  path += '.';
+  for (const auto& [key, value] : object.items()) {
+    path.resize(section.size() + 1);
+    path += key;
+    const FieldSpec* field = find_field(path);
+    if (!field) {
+      std::string known;
+      for (const FieldSpec& f : request_fields()) {
+        if (f.path.size() > section.size() && f.path.substr(0, section.size()) == section && f.path[section.size()] == '.') {
+          known += (known.empty() ? "" : ", ") + std::string(f.path.substr(section.size() + 1));
+        }
+      }
+      fail(std::string(section) + "." + detail::printable_key(key), "unknown field (known fields: " + known + ")");
+    }
+    assign_field(request, *field, detail::read_field(*field, value, path));
   }
-  reader.reject_unknown_fields();
 }
 
 /// A catalogue GPU fills what the request did not say itself.
@@ -131,8 +142,10 @@ void resolve_gpu(Request& request) {
 }  // namespace
 
 const FieldValue* GivenFields::find(std::string_view path) const {
+  // A handful of entries, looked up by every probe of the solver: the length first, then the
+  // tail (paths of one section share their head).
   for (const auto& [key, value] : values_) {
-    if (key == path) return &value;
+    if (key.size() == path.size() && key.back() == path.back() && key == path) return &value;
   }
   return nullptr;
 }

@@ -3,12 +3,15 @@
 // whole schema as JSON for the page, the CLI and the types.
 #include "llmmem/schema.hpp"
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "engines/registry.hpp"
+#include "input/request_parser.hpp"
+#include "output/json_writer.hpp"
 #include "llmmem/gpus.hpp"
 #include "llmmem/parameters.hpp"
 
@@ -41,31 +44,21 @@ const char* kind_name(FieldKind kind) {
   return "";
 }
 
-nlohmann::ordered_json names(std::span<const V> values) {
-  nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  for (V value : values) list.push_back(value);
-  return list;
-}
-
-nlohmann::ordered_json words(V text) {  // "--a --b" -> ["--a", "--b"]
-  nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  while (!text.empty()) {
-    const std::size_t space = text.find(' ');
-    list.push_back(text.substr(0, space));
-    text = space == V::npos ? V() : text.substr(space + 1);
-  }
-  return list;
-}
-
 }  // namespace
 
 std::span<const FieldSpec> request_fields() { return all_fields(); }
 
 const FieldSpec* find_field(std::string_view path) {
-  for (const FieldSpec& field : all_fields()) {
-    if (field.path == path) return &field;
-  }
-  return nullptr;
+  // By path, in a sorted index: parsing and every probe of the solver look fields up.
+  static const std::vector<const FieldSpec*> index = [] {
+    std::vector<const FieldSpec*> sorted;
+    for (const FieldSpec& field : all_fields()) sorted.push_back(&field);
+    std::sort(sorted.begin(), sorted.end(), [](const FieldSpec* a, const FieldSpec* b) { return a->path < b->path; });
+    return sorted;
+  }();
+  const auto it = std::lower_bound(index.begin(), index.end(), path,
+                                   [](const FieldSpec* field, std::string_view wanted) { return field->path < wanted; });
+  return it != index.end() && (*it)->path == path ? *it : nullptr;
 }
 
 std::string field_value_json(const Scenario& scenario, const FieldSpec& field) {
@@ -94,48 +87,76 @@ bool field_applies(const FieldSpec& field, const Request& request) {
 }
 
 std::string schema_json() {
-  using ordered = nlohmann::ordered_json;
-  ordered fields = ordered::array();
-  for (const FieldSpec& f : all_fields()) {
-    ordered field = {{"path", f.path}, {"kind", kind_name(f.kind)}};
-    if (f.kind == FieldKind::integer || f.kind == FieldKind::number) {
-      field["min"] = f.min;
-      field["max"] = f.max;
-      if (f.min_open) field["min_open"] = true;
-      if (f.max_open) field["max_open"] = true;
+  detail::JsonWriter w;
+  auto names = [&](std::span<const V> values) {
+    w.begin_array();
+    for (V value : values) w.value(value);
+    w.end_array();
+  };
+  auto words = [&](V text) {  // "--a --b" -> ["--a", "--b"]
+    w.begin_array();
+    while (!text.empty()) {
+      const std::size_t space = text.find(' ');
+      w.value(text.substr(0, space));
+      text = space == V::npos ? V() : text.substr(space + 1);
     }
+    w.end_array();
+  };
+  w.begin_object().key("fields").begin_array();
+  for (const FieldSpec& f : all_fields()) {
+    w.begin_object().field("path", f.path).field("kind", kind_name(f.kind));
+    double min = f.min, max = f.max;
     if (f.kind == FieldKind::spec_parameter) {
       const V name = f.path.substr(f.path.rfind('.') + 1);
       for (auto b = parameter_bounds_begin(); b != parameter_bounds_end(); ++b) {
-        if (b->name == name) field.update({{"min", b->min}, {"max", b->max}});
+        if (b->name == name) min = b->min, max = b->max;
       }
     }
-    if (f.max_entries) field["max_entries"] = f.max_entries;
-    if (!f.choices.empty()) field["choices"] = names(f.choices);
-    field["default"] = f.default_json.empty() ? ordered(nullptr) : ordered::parse(f.default_json);
-    if (!f.default_note.empty()) field["default_note"] = f.default_note;
-    ordered engines = ordered::array(), modes = ordered::array();
+    if (f.kind == FieldKind::integer || f.kind == FieldKind::number || f.kind == FieldKind::spec_parameter) {
+      w.field("min", min).field("max", max);
+      if (f.min_open) w.field("min_open", true);
+      if (f.max_open) w.field("max_open", true);
+    }
+    if (f.max_entries) w.field("max_entries", std::int64_t(f.max_entries));
+    if (!f.choices.empty()) {
+      w.key("choices");
+      names(f.choices);
+    }
+    w.key("default");
+    if (f.default_json.empty()) w.null();
+    else w.raw(f.default_json);
+    if (!f.default_note.empty()) w.field("default_note", f.default_note);
+    w.key("engines").begin_array();
     for (std::size_t i = 0; i < kFrameworks.size(); ++i) {
-      if (f.engines & (1u << i)) engines.push_back(kFrameworks[i]);
+      if (f.engines & (1u << i)) w.value(kFrameworks[i]);
     }
+    w.end_array().key("modes").begin_array();
     for (std::size_t i = 0; i < kModes.size(); ++i) {
-      if (f.modes & (1u << i)) modes.push_back(kModes[i]);
+      if (f.modes & (1u << i)) w.value(kModes[i]);
     }
-    field["engines"] = engines;
-    field["modes"] = modes;
-    if (!f.when_path.empty()) field["when"] = {{"path", f.when_path}, {"values", names(f.when_values)}};
-    field.update({{"section", f.section}, {"label", f.label}, {"flags", words(f.flags)}, {"help", f.help},
-                  {"advanced", f.advanced}});
-    fields.push_back(std::move(field));
+    w.end_array();
+    if (!f.when_path.empty()) {
+      w.key("when").begin_object().field("path", f.when_path).key("values");
+      names(f.when_values);
+      w.end_object();
+    }
+    w.field("section", f.section).field("label", f.label).key("flags");
+    words(f.flags);
+    w.field("help", f.help).field("advanced", f.advanced).end_object();
   }
-  ordered gpus = ordered::array();
+  w.end_array().key("engines");
+  names(kFrameworks);
+  w.key("gpus").begin_array();
   for (const GpuModel& g : gpu_catalogue()) {
-    gpus.push_back({{"name", g.name}, {"aliases", words(g.aliases)}, {"device_name", g.device_name},
-                    {"memory_gib", g.memory_gib},
-                    {"compute_capability", g.compute_capability > 0 ? ordered(g.compute_capability) : ordered(nullptr)},
-                    {"source", g.source}});
+    w.begin_object().field("name", g.name).key("aliases");
+    words(g.aliases);
+    w.field("device_name", g.device_name).field("memory_gib", g.memory_gib).key("compute_capability");
+    if (g.compute_capability > 0) w.value(g.compute_capability);
+    else w.null();
+    w.field("source", g.source).end_object();
   }
-  return ordered{{"fields", fields}, {"engines", names(kFrameworks)}, {"gpus", gpus}}.dump();
+  w.end_array().end_object();
+  return w.take();
 }
 
 }  // namespace llmmem

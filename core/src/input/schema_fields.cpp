@@ -33,7 +33,7 @@ void check_gpu(const std::string& path, const FieldValue& v) {
                          "; or give framework_config.gpu_memory_gib alone)");
 }
 
-const FieldSpec kShared[] = {
+constexpr FieldSpec kShared[] = {
     // ---- The engine and the workload every engine shares ----
     {.path = "framework", .kind = FieldKind::choice, .choices = kFrameworks, .default_json = "\"transformers\"",
      .section = "Engine", .label = "Engine", .flags = "--framework",
@@ -128,7 +128,7 @@ const FieldSpec kShared[] = {
      .assign = LLMMEM_ASSIGN(r.scenario.framework_config.attention_implementation = nth<AttentionImplementation>(v, kAttention))},
 };
 
-const FieldSpec kParameters[] = {
+constexpr FieldSpec kParameters[] = {
     // ---- The spec's MemoryEstimationParameters ----
 #define PARAMETER(member, shown_as, default_text, note_text, engine_mask, mode_mask)                              \
   {.path = "params." #member, .kind = FieldKind::spec_parameter, .default_json = default_text, .default_note = note_text, \

@@ -4,15 +4,76 @@
 
 #include <cmath>
 
-#include <nlohmann/json.hpp>
-
 #include "output/envelope.hpp"
+#include "output/json_writer.hpp"
 #include "output/result_json.hpp"
 
 namespace llmmem {
 namespace {
 
-using json = nlohmann::ordered_json;
+using detail::JsonWriter;
+
+void optional_number(JsonWriter& w, std::string_view key, const std::optional<double>& value) {
+  w.key(key);
+  if (value) w.value(*value);
+  else w.null();
+}
+
+void model_json(JsonWriter& w, const ModelSpec& m, const Result& r) {
+  const ParameterCounts& c = r.counts;
+  w.begin_object()
+      .field("architecture", m.architecture)
+      .field("model_type", m.model_type)
+      .field("total_parameters", c.total())
+      .field("active_parameters_per_token", c.active_per_token())
+      .field("embedding_parameters", c.embeddings())
+      .field("language_model_parameters", c.language_model())
+      .field("vision_parameters", c.vision);
+  w.key("parameters_by_component").begin_object()
+      .field("embeddings", c.embeddings()).field("attention", c.attention()).field("mlp", c.mlp())
+      .field("norms", c.norms()).field("vision", c.vision).end_object();
+  w.field("parameters_per_gpu", std::int64_t(std::llround(r.parameters_per_gpu)))
+      .field("num_hidden_layers", m.num_layers)
+      .field("hidden_size", m.hidden_size)
+      .field("num_attention_heads", m.attention.num_heads)
+      .field("num_key_value_heads", m.attention.num_kv_heads)
+      .field("head_dim", m.attention.head_dim)
+      .field("intermediate_size", m.mlp.intermediate_size)
+      .field("vocab_size", m.vocab_size)
+      .field("max_position_embeddings", m.context.positions)
+      .field("tie_word_embeddings", m.tie_word_embeddings)
+      .field("gated_mlp", m.mlp.gated)
+      .field("num_experts", m.moe.num_experts)
+      .field("experts_per_token", m.moe.experts_per_token)
+      .field("storage_dtype", r.storage_dtype)
+      .field("quantization_bits", m.quantization_bits)
+      .field("quantization_method", m.quantization_method)
+      .field("bytes_per_parameter", r.bytes_per_parameter)
+      .field("weight_bytes", std::int64_t(std::llround(r.weight_bytes)))
+      .end_object();
+}
+
+void verdict_json(JsonWriter& w, const Verdict& v) {
+  w.begin_object().field("status", detail::verdict_status(v.status)).field("ok", v.ok()).field("summary", v.summary);
+  if (!v.reason.empty()) w.field("reason", v.reason);
+  if (!v.field.empty()) w.field("field", v.field);
+  if (v.gpu_memory_gib) w.field("gpu_memory_gib", *v.gpu_memory_gib).field("limit_gib", v.limit_gib);
+  w.field("needed_gib", v.needed_gib);
+  if (v.gpu_memory_gib) w.field("headroom_gib", v.limit_gib - v.needed_gib);
+  w.end_object();
+}
+
+void capacity_json(JsonWriter& w, const KvCacheCapacity& c, bool starts) {
+  w.begin_object()
+      .field("budget_gib", c.budget_gib).field("weights_gib", c.weights_gib).field("non_torch_gib", c.non_torch_gib)
+      .field("activation_peak_gib", c.activation_peak_gib).field("cuda_graph_gib", c.cuda_graph_gib)
+      .field("cuda_graph_in_budget", c.cuda_graph_in_budget).field("available_gib", c.available_gib)
+      .field("block_size", c.block_size).field("bytes_per_block", c.bytes_per_block)
+      .field("num_gpu_blocks", c.num_gpu_blocks).field("tokens", c.tokens).field("max_model_len", c.max_model_len)
+      .field("max_num_seqs", c.max_num_seqs).field("max_concurrency", c.max_concurrency)
+      .field("needed_for_one_request_gib", c.needed_for_one_gib).field("starts", starts)
+      .end_object();
+}
 
 }  // namespace
 
@@ -27,117 +88,70 @@ const char* detail::verdict_status(Verdict::Status status) {
   return "";
 }
 
-namespace {
-
-json optional_number(const std::optional<double>& value) { return value ? json(*value) : json(nullptr); }
-
-json model_json(const ModelSpec& m, const Result& r) {
-  const ParameterCounts& c = r.counts;
-  return {
-      {"architecture", m.architecture},
-      {"model_type", m.model_type},
-      {"total_parameters", c.total()},
-      {"active_parameters_per_token", c.active_per_token()},
-      {"embedding_parameters", c.embeddings()},
-      {"language_model_parameters", c.language_model()},
-      {"vision_parameters", c.vision},
-      {"parameters_by_component",
-       {{"embeddings", c.embeddings()}, {"attention", c.attention()}, {"mlp", c.mlp()}, {"norms", c.norms()},
-        {"vision", c.vision}}},
-      {"parameters_per_gpu", std::llround(r.parameters_per_gpu)},
-      {"num_hidden_layers", m.num_layers},
-      {"hidden_size", m.hidden_size},
-      {"num_attention_heads", m.attention.num_heads},
-      {"num_key_value_heads", m.attention.num_kv_heads},
-      {"head_dim", m.attention.head_dim},
-      {"intermediate_size", m.mlp.intermediate_size},
-      {"vocab_size", m.vocab_size},
-      {"max_position_embeddings", m.context.positions},
-      {"tie_word_embeddings", m.tie_word_embeddings},
-      {"gated_mlp", m.mlp.gated},
-      {"num_experts", m.moe.num_experts},
-      {"experts_per_token", m.moe.experts_per_token},
-      {"storage_dtype", r.storage_dtype},
-      {"quantization_bits", m.quantization_bits},
-      {"quantization_method", m.quantization_method},
-      {"bytes_per_parameter", r.bytes_per_parameter},
-      {"weight_bytes", std::llround(r.weight_bytes)},
-  };
-}
-
-}  // namespace
-
-json detail::verdict_json(const Verdict& v) {
-  json out = {{"status", verdict_status(v.status)}, {"ok", v.ok()}, {"summary", v.summary}};
-  if (!v.reason.empty()) out["reason"] = v.reason;
-  if (!v.field.empty()) out["field"] = v.field;
-  if (v.gpu_memory_gib) {
-    out["gpu_memory_gib"] = *v.gpu_memory_gib;
-    out["limit_gib"] = v.limit_gib;
-  }
-  out["needed_gib"] = v.needed_gib;
-  if (v.gpu_memory_gib) out["headroom_gib"] = v.limit_gib - v.needed_gib;
-  return out;
-}
-
-json detail::capacity_json(const KvCacheCapacity& c, bool starts) {
-  return {{"budget_gib", c.budget_gib}, {"weights_gib", c.weights_gib}, {"non_torch_gib", c.non_torch_gib},
-          {"activation_peak_gib", c.activation_peak_gib}, {"cuda_graph_gib", c.cuda_graph_gib},
-          {"cuda_graph_in_budget", c.cuda_graph_in_budget}, {"available_gib", c.available_gib},
-          {"block_size", c.block_size}, {"bytes_per_block", c.bytes_per_block}, {"num_gpu_blocks", c.num_gpu_blocks},
-          {"tokens", c.tokens}, {"max_model_len", c.max_model_len}, {"max_num_seqs", c.max_num_seqs},
-          {"max_concurrency", c.max_concurrency}, {"needed_for_one_request_gib", c.needed_for_one_gib},
-          {"starts", starts}};
-}
-
 std::string detail::result_to_json(const Request& request, const Result& r) {
-  json response;
-  response["estimator"] = r.estimator;
-  response["framework"] = to_string(r.framework);
-  response["mode"] = to_string(r.mode);
-  json& components = response["breakdown"];
-  for (const auto& [key, gib] : r.breakdown.to_dict()) components[std::string(key)] = gib;
-  response["breakdown_basis"] = r.breakdown_basis;
-  response["verdict"] = verdict_json(r.verdict);
-  response["model"] = model_json(request.model, r);
-  response["kv_cache_bytes_per_token"] = r.kv_cache_bytes_per_token;
-  if (r.kv_cache_demand_gib) response["kv_cache_demand_gib"] = *r.kv_cache_demand_gib;
-  if (r.capacity) response["kv_cache_capacity"] = capacity_json(*r.capacity, r.verdict.ok());
+  JsonWriter w;
+  w.begin_object()
+      .field("estimator", r.estimator)
+      .field("framework", to_string(r.framework))
+      .field("mode", to_string(r.mode));
+  w.key("breakdown").begin_object();
+  for (const auto& [key, gib] : r.breakdown.to_dict()) w.field(key, gib);
+  w.end_object();
+  w.field("breakdown_basis", r.breakdown_basis);
+  w.key("verdict");
+  verdict_json(w, r.verdict);
+  w.key("model");
+  model_json(w, request.model, r);
+  w.field("kv_cache_bytes_per_token", r.kv_cache_bytes_per_token);
+  if (r.kv_cache_demand_gib) w.field("kv_cache_demand_gib", *r.kv_cache_demand_gib);
+  if (r.capacity) {
+    w.key("kv_cache_capacity");
+    capacity_json(w, *r.capacity, r.verdict.ok());
+  }
   if (r.requirements) {
-    response["requirements"] = {{"to_start_gib", r.requirements->to_start_gib},
-                                {"all_sequences_gib", r.requirements->all_sequences_gib}};
+    w.key("requirements").begin_object()
+        .field("to_start_gib", r.requirements->to_start_gib)
+        .field("all_sequences_gib", r.requirements->all_sequences_gib)
+        .end_object();
   }
   if (r.training) {
     const TrainingSummary& t = *r.training;
-    response["training"] = {{"peak_phase", t.step_is_peak ? "optimizer_step" : "forward_backward"},
-                            {"forward_backward_gib", t.forward_backward_gib},
-                            {"optimizer_step_gib", t.optimizer_step_gib},
-                            {"activations_gib", t.activations_gib},
-                            {"trainable_parameters_per_gpu", std::llround(t.trainable_parameters_per_gpu)}};
+    w.key("training").begin_object()
+        .field("peak_phase", t.step_is_peak ? "optimizer_step" : "forward_backward")
+        .field("forward_backward_gib", t.forward_backward_gib)
+        .field("optimizer_step_gib", t.optimizer_step_gib)
+        .field("activations_gib", t.activations_gib)
+        .field("trainable_parameters_per_gpu", std::int64_t(std::llround(t.trainable_parameters_per_gpu)))
+        .end_object();
   }
-  if (r.cpu_memory_gib) response["cpu_memory_gib"] = *r.cpu_memory_gib;
-  json settings = json::array();
+  if (r.cpu_memory_gib) w.field("cpu_memory_gib", *r.cpu_memory_gib);
+  w.key("settings").begin_array();
   for (const Setting& s : r.settings) {
-    settings.push_back({{"path", s.path}, {"value", json::parse(s.value_json)}, {"source", s.source}});
+    w.begin_object().field("path", s.path).key("value").raw(s.value_json).field("source", s.source).end_object();
   }
-  response["settings"] = settings;
-  json solver = json::array();
+  w.end_array();
+  w.key("solver").begin_array();
   for (const SolverAnswer& a : r.solver) {
-    json answer = {{"field", a.field}, {"question", a.question}, {"value", optional_number(a.value)},
-                   {"past", optional_number(a.past)}, {"needed_gib", optional_number(a.needed_gib)}};
-    if (!a.note.empty()) answer["note"] = a.note;
-    solver.push_back(std::move(answer));
+    w.begin_object().field("field", a.field).field("question", a.question);
+    optional_number(w, "value", a.value);
+    optional_number(w, "past", a.past);
+    optional_number(w, "needed_gib", a.needed_gib);
+    if (!a.note.empty()) w.field("note", a.note);
+    w.end_object();
   }
-  response["solver"] = solver;
-  json alternatives = json::array();
+  w.end_array();
+  w.key("alternatives").begin_array();
   for (const Alternative& a : r.alternatives) {
-    json changes = json::object();
-    for (const auto& [path, value] : a.changes) changes[path] = json::parse(value);
-    alternatives.push_back({{"label", a.label}, {"changes", changes}, {"ok", a.ok}, {"needed_gib", a.needed_gib}});
+    w.begin_object().field("label", a.label).key("changes").begin_object();
+    for (const auto& [path, value] : a.changes) w.key(path).raw(value);
+    w.end_object().field("ok", a.ok).field("needed_gib", a.needed_gib).end_object();
   }
-  response["alternatives"] = alternatives;
-  response["warnings"] = r.warnings;
-  return response.dump(-1, ' ', false, json::error_handler_t::replace);
+  w.end_array();
+  w.key("warnings").begin_array();
+  for (const std::string& warning : r.warnings) w.value(warning);
+  w.end_array();
+  w.end_object();
+  return w.take();
 }
 
 std::string estimate_to_json(const Request& request) {
@@ -155,8 +169,10 @@ std::string schema_json_envelope() noexcept {
 
 std::string detail::error_envelope(const std::string& field, const std::string& message) noexcept {
   try {
-    return json{{"ok", false}, {"error", {{"field", field}, {"message", message}}}}.dump(
-        -1, ' ', false, json::error_handler_t::replace);
+    JsonWriter w;
+    w.begin_object().field("ok", false).key("error").begin_object().field("field", field).field("message", message)
+        .end_object().end_object();
+    return w.take();
   } catch (...) {
     return R"({"ok":false,"error":{"field":"","message":"internal error"}})";
   }

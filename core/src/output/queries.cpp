@@ -3,6 +3,8 @@
 #include <cmath>
 #include <optional>
 #include <string_view>
+#include <type_traits>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -11,6 +13,7 @@
 #include "input/request_parser.hpp"
 #include "llmmem/api.hpp"
 #include "output/envelope.hpp"
+#include "output/json_writer.hpp"
 #include "output/result_json.hpp"
 
 namespace llmmem {
@@ -84,14 +87,17 @@ std::string sweep_json(std::string_view sweep_request) noexcept {
     if (values->size() > 100000) fail("values", "must have at most 100000 entries, got " + std::to_string(values->size()));
     reader.reject_unknown_fields();
 
-    json columns = json::object();
-    for (const auto& [key, unused] : MemoryBreakdown{}.to_dict()) columns[std::string(key)] = json::array();
-    json ok = json::array(), status = json::array(), needed = json::array(), tokens = json::array(),
-         concurrency = json::array();
+    // One column per figure, written straight out (a chart's 1,000 points are 16,000 numbers).
+    const std::size_t kParts = MemoryBreakdown{}.to_dict().size();
+    std::vector<std::vector<double>> columns(kParts);
+    std::vector<bool> ok;
+    std::vector<double> needed;
+    std::vector<std::optional<std::int64_t>> tokens;
+    std::vector<std::optional<double>> concurrency;
     const FieldSpec& spec = *find_field(query.field.name);
+    Request request = query.base;  // one working copy; only the varied field changes
     for (std::size_t i = 0; i < values->size(); ++i) {
       const std::string path = "values[" + std::to_string(i) + "]";
-      Request request = query.base;
       try {
         assign_field(request, spec, detail::read_field(spec, (*values)[i], path));
         validate_request(request);
@@ -101,20 +107,41 @@ std::string sweep_json(std::string_view sweep_request) noexcept {
       }
       const Result point = query.engine->evaluate(request, Engine::Depth::point);
       engines::require_computable(point.breakdown);
-      for (const auto& [key, gib] : point.breakdown.to_dict()) columns[std::string(key)].push_back(gib);
+      const auto parts = point.breakdown.to_dict();
+      for (std::size_t k = 0; k < kParts; ++k) columns[k].push_back(parts[k].second);
       ok.push_back(point.verdict.ok());
-      status.push_back(detail::verdict_status(point.verdict.status));
       needed.push_back(point.verdict.needed_gib);
-      tokens.push_back(point.capacity ? json(point.capacity->tokens) : json(nullptr));
-      concurrency.push_back(point.capacity ? json(point.capacity->max_concurrency) : json(nullptr));
+      tokens.push_back(point.capacity ? std::optional<std::int64_t>(point.capacity->tokens) : std::nullopt);
+      concurrency.push_back(point.capacity ? std::optional<double>(point.capacity->max_concurrency) : std::nullopt);
     }
-    json out = {{"field", query.field.name}, {"values", *values}, {"breakdown", columns}, {"ok", ok},
-                {"status", status}, {"needed_gib", needed}};
+    detail::JsonWriter w;
+    auto column = [&](std::string_view key, const auto& items) {
+      w.key(key).begin_array();
+      for (const auto& item : items) {
+        using Item = std::decay_t<decltype(item)>;
+        if constexpr (std::is_same_v<Item, std::optional<double>> || std::is_same_v<Item, std::optional<std::int64_t>>) {
+          if (item) w.value(*item);
+          else w.null();
+        } else {
+          w.value(item);
+        }
+      }
+      w.end_array();
+    };
+    w.begin_object().field("field", query.field.name).key("values").raw(values->dump()).key("breakdown").begin_object();
+    const auto keys = MemoryBreakdown{}.to_dict();
+    for (std::size_t k = 0; k < kParts; ++k) column(keys[k].first, columns[k]);
+    w.end_object();
+    w.key("ok").begin_array();
+    for (bool flag : ok) w.value(flag);
+    w.end_array();
+    column("needed_gib", needed);
     if (query.base.framework == Framework::vllm) {
-      out["kv_tokens"] = tokens;
-      out["max_concurrency"] = concurrency;
+      column("kv_tokens", tokens);
+      column("max_concurrency", concurrency);
     }
-    return out.dump();
+    w.end_object();
+    return w.take();
   });
 }
 
@@ -132,7 +159,9 @@ std::string solve_json(std::string_view solve_request) noexcept {
     }
     // Integers as they are, or gpu_memory_utilization in hundredths.
     const double scale = field.fraction ? 0.01 : 1.0;
-    auto ok = [&](std::int64_t v) { return engines::ok_at(*query.engine, base, field.name, double(v) * scale); };
+    Request work = base;  // one working copy for every probe
+    engines::Probe probe(*query.engine, work, field.name);
+    auto ok = [&](std::int64_t v) { return probe.ok(double(v) * scale); };
     std::optional<std::int64_t> answer, past;
     if (field.grows) {
       answer = engines::largest_ok(ok, 1, limit);
@@ -141,13 +170,12 @@ std::string solve_json(std::string_view solve_request) noexcept {
       answer = engines::smallest_ok(ok, 1, limit);
       // The next smaller valid size (a TP size must divide the heads) is the one that does not run.
       for (std::int64_t v = answer ? *answer - 1 : 0; v >= 1 && !past; --v) {
-        if (engines::with_value(base, field.name, double(v) * scale)) past = v;
+        if (probe.at(double(v) * scale)) past = v;
       }
     }
     auto point = [&](std::optional<std::int64_t> v) -> json {
       if (!v) return nullptr;
-      const auto request = engines::with_value(base, field.name, double(*v) * scale);
-      const Verdict verdict = query.engine->evaluate(*request, Engine::Depth::verdict).verdict;
+      const Verdict verdict = *probe.at(double(*v) * scale);
       return {{"value", double(*v) * scale}, {"ok", verdict.ok()}, {"needed_gib", verdict.needed_gib},
               {"limit_gib", verdict.limit_gib}};
     };

@@ -8,7 +8,7 @@ namespace {
 
 constexpr std::array<V, 2> kOffload = {"none", "cpu"};
 
-const FieldSpec kFields[] = {
+constexpr FieldSpec kFields[] = {
     {.path = "parallelism.zero_stage", .kind = FieldKind::integer, .min = 0, .max = 3, .default_json = "0",
      .engines = kDeepSpeed, .modes = kTraining, .section = "Parallelism", .label = "ZeRO stage", .flags = "--zero --zero-stage",
      .help = "1 shards optimizer states, 2 also gradients, 3 also weights", .assign = LLMMEM_ASSIGN(r.scenario.parallelism.zero_stage = v.integer)},

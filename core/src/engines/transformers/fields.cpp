@@ -8,7 +8,7 @@ namespace {
 
 constexpr std::array<V, 3> kSharding = {"none", "shard_grad_op", "full_shard"};
 
-const FieldSpec kFields[] = {
+constexpr FieldSpec kFields[] = {
     {.path = "framework_config.fsdp", .kind = FieldKind::choice, .choices = kSharding, .default_json = "\"none\"",
      .engines = kTransformers, .modes = kTraining, .section = "Training", .label = "FSDP sharding", .flags = "--fsdp",
      .help = "PyTorch FSDP over the data-parallel ranks",

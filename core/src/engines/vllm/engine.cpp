@@ -48,17 +48,17 @@ class VllmEngine final : public Engine {
   explicit VllmEngine(const Request& request) : memory_(request.model, request.params) {}
 
   Result evaluate(const Request& request, Depth depth) const override {
-    const StartUp up = start_up(request);
+    const StartUp up = start_up(request, depth);
     Result r = result_of(request, up, depth);
     if (depth == Depth::full && request.scenario.framework_config.gpu_memory_gib) ask_questions(request, up, r);
     return r;
   }
 
  private:
-  StartUp start_up(const Request& request) const {
+  StartUp start_up(const Request& request, Depth depth) const {
     const Scenario& sc = request.scenario;
     StartUp up;
-    up.settings = vllm::resolve(request.model, sc);
+    up.settings = vllm::resolve(request.model, sc, depth == Depth::full);
     const Settings& st = up.settings;
     up.layout = memory_.kv_layout(sc, st);
     up.weights = memory_.loaded_weights_gib(sc);
@@ -146,7 +146,7 @@ class VllmEngine final : public Engine {
                             + std::string(up.graphs_in_budget ? "" : " and the CUDA graphs it captures outside it");
         v.status = Verdict::Status::starts;
         const double at_once = std::min(c.max_concurrency, double(st.max_num_seqs));
-        v.summary = "vLLM starts on " + gpus_text(request) + ": " + count_text(c.tokens) + " tokens of KV cache; " +
+        if (depth == Depth::full) v.summary = "vLLM starts on " + gpus_text(request) + ": " + count_text(c.tokens) + " tokens of KV cache; " +
                     gib_text(at_once) + " of your " + count_text(st.max_num_seqs) + " sequences at " +
                     count_text(st.max_model_len) + " tokens at once" +
                     (c.max_concurrency < double(st.max_num_seqs) ? ", the rest wait." : ".");
@@ -170,7 +170,7 @@ class VllmEngine final : public Engine {
       r.requirements = q;
       v.status = up.refusal ? Verdict::Status::refuses : Verdict::Status::no_gpu;
       v.needed_gib = q.to_start_gib;
-      if (!up.refusal) {
+      if (!up.refusal && depth == Depth::full) {
         v.summary = "vLLM needs a GPU of at least " + gib_text(q.to_start_gib) + " GiB to start with max_model_len " +
                     count_text(st.max_model_len) + ", and " + gib_text(q.all_sequences_gib) + " GiB to hold all " +
                     count_text(st.max_num_seqs) + " sequences at full length at once (at gpu_memory_utilization " +
@@ -180,10 +180,10 @@ class VllmEngine final : public Engine {
     if (up.refusal) {
       v.reason = reason;
       v.field = up.refusal->field;
-      v.summary = "vLLM would refuse to start" + (up.capacity ? " on " + gpus_text(request) : std::string()) + ": " + reason;
+      if (depth == Depth::full) v.summary = "vLLM would refuse to start" + (up.capacity ? " on " + gpus_text(request) : std::string()) + ": " + reason;
     }
     r.capacity = up.capacity;
-    if (depth == Depth::verdict) return r;
+    if (depth != Depth::full) return r;  // a probe or a chart's point: no model facts or warnings
     require_computable(b);
     describe_model(request, memory_, r);
     r.settings = st.echo;
@@ -230,29 +230,25 @@ class VllmEngine final : public Engine {
     const Settings& st = up.settings;
     const KvCacheCapacity& c = *up.capacity;
     const double gpu = *request.scenario.framework_config.gpu_memory_gib;
-    auto needed = [this, &request](std::string_view path) {
-      return [this, &request, path](std::int64_t value) {
-        const auto changed = with_value(request, path, path == "framework_config.gpu_memory_utilization" ? double(value) / 100 : double(value));
-        return changed ? evaluate(*changed, Depth::verdict).verdict.needed_gib : 0.0;
-      };
-    };
-    auto ok = [this, &request](std::string_view path, double value) { return ok_at(*this, request, path, value); };
+    Request work = request;  // one working copy; each question restores its scenario
 
     // The longest max_model_len that starts: first where vLLM's own estimate says, then bisection.
     {
+      work.scenario = request.scenario;
+      Probe probe(*this, work, "workload.max_model_len");
       const std::int64_t limit = st.allow_long_max_model_len ? std::int64_t(1) << 40 : std::int64_t(st.derived_max_model_len);
-      auto fits = [&](std::int64_t len) { return ok("workload.max_model_len", double(len)); };
-      std::optional<std::int64_t> longest;
+      auto fits = [&](std::int64_t len) { return probe.ok(double(len)); };
       std::int64_t guess = limit;
       if (c.available_gib > 0 && c.bytes_per_block > 0) {
         const double blocks = std::floor(c.available_gib * kBytesPerGiB / c.bytes_per_block);
         guess = std::min<std::int64_t>(limit, std::int64_t(blocks / double(std::max<std::int64_t>(up.layout.full_groups, 1))) * st.block_size);
       }
+      std::optional<std::int64_t> longest;
       if (guess >= 1 && fits(guess) && (guess == limit || !fits(guess + 1))) longest = guess;
       else longest = largest_ok(fits, 1, limit);
       r.solver.push_back(answer("workload.max_model_len", "Longest max_model_len that starts", longest,
                                 longest && *longest < limit ? std::optional<std::int64_t>(*longest + 1) : std::nullopt,
-                                needed("workload.max_model_len"),
+                                [&](std::int64_t v) { return probe.at(double(v))->needed_gib; },
                                 "none starts: the weights and the profiling run leave no room for one block"));
       if (longest && *longest == limit && !st.allow_long_max_model_len) {
         r.solver.back().note = "the model's own maximum (" + st.derived_key + "); beyond it vLLM refuses unless VLLM_ALLOW_LONG_MAX_MODEL_LEN=1";
@@ -260,38 +256,47 @@ class VllmEngine final : public Engine {
     }
     // The fewest tensor-parallel GPUs that start: the sizes that divide the heads, in order.
     {
+      work.scenario = request.scenario;
+      Probe probe(*this, work, "parallelism.tensor_parallel_size");
       std::optional<std::int64_t> fewest, before;
       for (std::int64_t tp = 1; tp <= std::min<std::int64_t>(request.model.attention.num_heads, 1024); ++tp) {
         if (request.model.attention.num_heads % tp != 0) continue;
-        if (ok("parallelism.tensor_parallel_size", double(tp))) {
+        if (probe.ok(double(tp))) {
           fewest = tp;
           break;
         }
         before = tp;
       }
       r.solver.push_back(answer("parallelism.tensor_parallel_size", "Fewest tensor-parallel GPUs that start", fewest, before,
-                                needed("parallelism.tensor_parallel_size"), "no tensor-parallel size up to the heads starts"));
+                                [&](std::int64_t v) { return probe.at(double(v))->needed_gib; },
+                                "no tensor-parallel size up to the heads starts"));
     }
     // The fewest pipeline stages that start at this tensor-parallel size.
     {
-      auto starts = [&](std::int64_t pp) { return ok("parallelism.pipeline_parallel_size", double(pp)); };
-      const auto fewest = smallest_ok(starts, 1, request.model.num_layers);
+      work.scenario = request.scenario;
+      Probe probe(*this, work, "parallelism.pipeline_parallel_size");
+      const auto fewest = smallest_ok([&](std::int64_t pp) { return probe.ok(double(pp)); }, 1, request.model.num_layers);
       r.solver.push_back(answer("parallelism.pipeline_parallel_size", "Fewest pipeline stages that start", fewest,
                                 fewest && *fewest > 1 ? std::optional<std::int64_t>(*fewest - 1) : std::nullopt,
-                                needed("parallelism.pipeline_parallel_size"), "no pipeline split starts"));
+                                [&](std::int64_t v) { return probe.at(double(v))->needed_gib; }, "no pipeline split starts"));
     }
     // The lowest gpu_memory_utilization that starts, in hundredths (as people set it).
     {
-      auto starts = [&](std::int64_t hundredths) { return ok("framework_config.gpu_memory_utilization", double(hundredths) / 100); };
+      work.scenario = request.scenario;
+      Probe probe(*this, work, "framework_config.gpu_memory_utilization");
+      auto starts = [&](std::int64_t hundredths) { return probe.ok(double(hundredths) / 100); };
       const std::int64_t highest = st.v1 && st.version.at_least(9, 1)
                                        ? std::int64_t(std::floor((gpu - kCudaContextGib) / gpu * 100)) : 100;
       std::optional<std::int64_t> lowest;
       const std::int64_t guess = std::int64_t(std::ceil((up.fixed + up.one_request) / gpu * 100));
-      if (guess >= 1 && guess <= highest && starts(guess) && (guess == 1 || !starts(guess - 1))) lowest = guess;
-      else lowest = smallest_ok(starts, 1, std::min<std::int64_t>(highest, 100));
+      if (guess >= 1 && guess <= highest && starts(guess) && (guess == 1 || !starts(guess - 1))) {
+        lowest = guess;
+      } else if (guess <= highest || starts(highest)) {
+        lowest = smallest_ok(starts, 1, std::min<std::int64_t>(highest, 100));
+      }  // else even the highest does not start: none does
       SolverAnswer a = answer("framework_config.gpu_memory_utilization", "Lowest gpu_memory_utilization that starts", lowest,
                               lowest && *lowest > 1 ? std::optional<std::int64_t>(*lowest - 1) : std::nullopt,
-                              needed("framework_config.gpu_memory_utilization"),
+                              [&](std::int64_t v) { return probe.at(double(v) / 100)->needed_gib; },
                               "none up to " + gib_text(double(highest) / 100) + " starts (above it, free memory at start-up is short)");
       if (a.value) a.value = *a.value / 100;
       if (a.past) a.past = *a.past / 100;

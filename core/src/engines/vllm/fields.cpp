@@ -38,7 +38,7 @@ void check_version(const std::string& path, const FieldValue& v) {
   }
 }
 
-const FieldSpec kFields[] = {
+constexpr FieldSpec kFields[] = {
     // ---- vLLM's workload ----
     {.path = "workload.max_model_len", .kind = FieldKind::integer, .min = 1, .max = kMaxTokens,
      .default_note = "the model's maximum length, derived from config.json as vLLM derives it",

@@ -116,7 +116,7 @@ Version parse_version(const std::string& text) {
   return {parts[0], parts[1], parts[2]};
 }
 
-Settings resolve(const ModelSpec& model, const Scenario& scenario) {
+Settings resolve(const ModelSpec& model, const Scenario& scenario, bool with_echo) {
   const GivenFields& given = scenario.given;
   const FrameworkConfig& f = scenario.framework_config;
   Settings s;
@@ -124,8 +124,9 @@ Settings resolve(const ModelSpec& model, const Scenario& scenario) {
   const std::string device = gpu ? std::string(gpu->device_name) : "";
   const bool rocm = gpu && gpu->compute_capability == 0;
   const std::optional<double> capability = f.gpu_compute_capability;
-  auto echo = [&](const char* path, std::string value, std::string source) {
-    s.echo.push_back({path, std::move(value), given.find(path) ? "given" : std::move(source)});
+  // Called only `if (with_echo)`: the probes of the solver build no strings.
+  auto echo = [&](const char* path, auto&& value, auto&& source) {
+    s.echo.push_back({path, std::string(value), given.find(path) ? "given" : std::string(source)});
   };
   auto flag = [&](const char* path) { const FieldValue* v = given.find(path); return v && v->boolean; };
   auto integer = [&](const char* path) -> std::optional<std::int64_t> {
@@ -141,7 +142,7 @@ Settings resolve(const ModelSpec& model, const Scenario& scenario) {
   s.version = version ? parse_version(version->text) : newest_version();
   s.version_given = version != nullptr;
   const Version& v = s.version;
-  echo("framework_config.vllm_version", "\"" + (version ? version->text : v.text()) + "\"",
+  if (with_echo) echo("framework_config.vllm_version", "\"" + (version ? version->text : v.text()) + "\"",
        "the newest vLLM modelled");
 
   // The engine.
@@ -152,7 +153,7 @@ Settings resolve(const ModelSpec& model, const Scenario& scenario) {
     throw InputError("framework_config.vllm_engine",
                      "framework_config.vllm_engine: vLLM " + v.text() + " has no V0 engine (removed in 0.11.0)");
   }
-  echo("framework_config.vllm_engine", s.v1 ? "\"v1\"" : "\"v0\"",
+  if (with_echo) echo("framework_config.vllm_engine", s.v1 ? "\"v1\"" : "\"v0\"",
        turing_fallback ? "vLLM 0.8-0.9 falls back to V0 below compute capability 8.0"
                        : v.at_least(8) ? "V1: the default from 0.8.0" : "V0: the default before 0.8.0");
 
@@ -167,7 +168,7 @@ Settings resolve(const ModelSpec& model, const Scenario& scenario) {
   else if (v.at_least(22)) runner_default = dense && listed && (v.at_least(24) || !model.is_quantized());
   s.runner_v2 = s.v1 && (runner.empty() ? runner_default : runner == "v2");
   if (s.v1) {
-    echo("framework_config.vllm_model_runner", s.runner_v2 ? "\"v2\"" : "\"v1\"",
+    if (with_echo) echo("framework_config.vllm_model_runner", s.runner_v2 ? "\"v2\"" : "\"v1\"",
          runner_default ? "model runner v2: vLLM " + v.text() + "'s default for " + arch
                         : "the first model runner: vLLM " + v.text() + "'s default for " + arch);
   }
@@ -184,7 +185,7 @@ Settings resolve(const ModelSpec& model, const Scenario& scenario) {
     s.profile_cudagraph_memory = s.v1 && !s.runner_v2 && v.at_least(21) && (!rocm || v.at_least(26));
   }
   if (s.v1) {
-    echo("framework_config.profile_cudagraph_memory", s.profile_cudagraph_memory ? "true" : "false",
+    if (with_echo) echo("framework_config.profile_cudagraph_memory", s.profile_cudagraph_memory ? "true" : "false",
          s.profile_cudagraph_memory ? "the default from 0.21 (VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS)"
                                     : s.runner_v2 ? "model runner v2 reserves nothing for CUDA graphs"
                                                   : "off before 0.21");
@@ -194,7 +195,7 @@ Settings resolve(const ModelSpec& model, const Scenario& scenario) {
   } else {
     s.gpu_memory_utilization = v.at_least(21) ? 0.92 : 0.9;
   }
-  echo("framework_config.gpu_memory_utilization", number_text(s.gpu_memory_utilization),
+  if (with_echo) echo("framework_config.gpu_memory_utilization", number_text(s.gpu_memory_utilization),
        v.at_least(21) ? "0.92: the default from 0.21" : "0.9: the default before 0.21");
 
   // max_model_len: the model's derived maximum unless given.
@@ -202,7 +203,7 @@ Settings resolve(const ModelSpec& model, const Scenario& scenario) {
   s.derived_max_model_len = derived;
   s.derived_key = key;
   s.max_model_len = integer("workload.max_model_len").value_or(std::int64_t(derived));
-  echo("workload.max_model_len", std::to_string(s.max_model_len), "the model's maximum (" + key + ")");
+  if (with_echo) echo("workload.max_model_len", std::to_string(s.max_model_len), "the model's maximum (" + key + ")");
 
   // Chunked prefill: always in V1; V0 turns it on for contexts over 32K (#6666).
   const bool mla = model.attention.is_mla();
@@ -220,12 +221,14 @@ Settings resolve(const ModelSpec& model, const Scenario& scenario) {
   if (s.v1) {
     seqs = !v.at_least(8, 4) || large ? 1024 : 256;  // 1024 everywhere until #16158 (0.8.4)
     tokens = large ? (s.offline ? 16384 : 8192) : (s.offline ? 8192 : 2048);
-    batch_source = std::string("vLLM ") + v.text() + "'s default for " + (s.offline ? "the LLM class" : "`vllm serve`") +
-                   (f.gpu_memory_gib ? (large ? " on this GPU (>= 70 GiB, not an A100)" : " on this GPU")
-                                     : " (no GPU given: the smaller GPUs' defaults)");
+    if (with_echo) {
+      batch_source = std::string("vLLM ") + v.text() + "'s default for " + (s.offline ? "the LLM class" : "`vllm serve`") +
+                     (f.gpu_memory_gib ? (large ? " on this GPU (>= 70 GiB, not an A100)" : " on this GPU")
+                                       : " (no GPU given: the smaller GPUs' defaults)");
+    }
   } else {
     tokens = s.chunked_prefill ? (v.at_least(6, 5) ? 2048 : 512) : std::max<std::int64_t>(s.max_model_len, 2048);
-    batch_source = s.chunked_prefill ? "V0's chunked prefill (contexts over 32K)" : "V0: max(max_model_len, 2048)";
+    if (with_echo) batch_source = s.chunked_prefill ? "V0's chunked prefill (contexts over 32K)" : "V0: max(max_model_len, 2048)";
   }
   const auto given_seqs = integer("workload.max_num_seqs");
   const auto given_tokens = integer("workload.max_num_batched_tokens");
@@ -235,8 +238,8 @@ Settings resolve(const ModelSpec& model, const Scenario& scenario) {
     if (!given_tokens) s.max_num_batched_tokens = std::min(s.max_num_batched_tokens, s.max_num_seqs * s.max_model_len);
     if (!given_seqs) s.max_num_seqs = std::min(s.max_num_seqs, s.max_num_batched_tokens);
   }
-  echo("workload.max_num_seqs", std::to_string(s.max_num_seqs), s.v1 ? batch_source : "V0's default");
-  echo("workload.max_num_batched_tokens", std::to_string(s.max_num_batched_tokens), batch_source);
+  if (with_echo) echo("workload.max_num_seqs", std::to_string(s.max_num_seqs), s.v1 ? batch_source : "V0's default");
+  if (with_echo) echo("workload.max_num_batched_tokens", std::to_string(s.max_num_batched_tokens), batch_source);
 
   // Block size: 16, but for MLA kernels that need larger pages.
   std::int64_t block = 16;
@@ -251,7 +254,7 @@ Settings resolve(const ModelSpec& model, const Scenario& scenario) {
     }
   }
   s.block_size = integer("workload.block_size").value_or(block);
-  echo("workload.block_size", std::to_string(s.block_size), block_source);
+  if (with_echo) echo("workload.block_size", std::to_string(s.block_size), block_source);
 
   if (const FieldValue* non_torch = given.find("framework_config.non_torch_memory_gib")) s.non_torch_memory_gib = non_torch->number;
   if (const FieldValue* ratio = given.find("framework_config.graph_memory_overhead_ratio")) s.graph_ratio = ratio->number;
@@ -261,10 +264,12 @@ Settings resolve(const ModelSpec& model, const Scenario& scenario) {
   } else if (!s.enforce_eager) {
     s.cudagraph_capture_sizes = default_capture_sizes(s);
   }
-  std::string sizes_text;
-  for (std::int64_t size : s.cudagraph_capture_sizes) sizes_text += (sizes_text.empty() ? "" : ",") + std::to_string(size);
-  echo("framework_config.cudagraph_capture_sizes", "[" + sizes_text + "]",
-       s.enforce_eager ? "none: --enforce-eager" : "vLLM " + v.text() + "'s default list");
+  if (with_echo) {
+    std::string sizes_text;
+    for (std::int64_t size : s.cudagraph_capture_sizes) sizes_text += (sizes_text.empty() ? "" : ",") + std::to_string(size);
+    if (with_echo) echo("framework_config.cudagraph_capture_sizes", "[" + sizes_text + "]",
+         s.enforce_eager ? "none: --enforce-eager" : "vLLM " + v.text() + "'s default list");
+  }
   return s;
 }
 

@@ -55,6 +55,7 @@ struct Settings {
 };
 
 /// vLLM's settings for this request: the given fields, else the version's defaults for this GPU.
-Settings resolve(const ModelSpec& model, const Scenario& scenario);
+/// `with_echo`: also say where each came from (the result's `settings`; the solver's probes skip it).
+Settings resolve(const ModelSpec& model, const Scenario& scenario, bool with_echo = true);
 
 }  // namespace llmmem::vllm
