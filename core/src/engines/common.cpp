@@ -20,27 +20,6 @@ const MemoryBreakdown& require_computable(const MemoryBreakdown& breakdown) {
   return breakdown;
 }
 
-std::optional<Request> with_value(const Request& base, std::string_view path, double value) {
-  const FieldSpec* field = find_field(path);
-  if (!field) return std::nullopt;
-  FieldValue v;
-  v.integer = std::int64_t(std::llround(value));
-  v.number = value;
-  Request request = base;
-  assign_field(request, *field, std::move(v));
-  try {
-    validate_request(request);
-  } catch (const InputError&) {
-    return std::nullopt;
-  }
-  return request;
-}
-
-bool ok_at(const Engine& engine, const Request& base, std::string_view path, double value) {
-  const auto request = with_value(base, path, value);
-  return request && engine.evaluate(*request, Engine::Depth::verdict).verdict.ok();
-}
-
 Probe::Probe(const Engine& engine, Request& work, std::string_view path)
     : engine_(engine), request_(work), field_(find_field(path)) {}
 
@@ -127,6 +106,22 @@ void describe_model(const Request& request, const MemoryEstimator& estimator, Re
   r.kv_cache_bytes_per_token = estimator.kv_cache_bytes_per_token(request.scenario);
 }
 
+SolverAnswer fewest_tensor_parallel(Probe& probe, const ModelSpec& model, std::string question, std::string note_when_none) {
+  std::optional<std::int64_t> fewest, before;
+  for (std::int64_t tp = 1; tp <= model.attention.num_heads; ++tp) {
+    if (model.attention.num_heads % tp != 0) continue;
+    const auto verdict = probe.at(double(tp));
+    if (!verdict) continue;  // not a size the request can take
+    if (verdict->ok()) {
+      fewest = tp;
+      break;
+    }
+    before = tp;
+  }
+  return answer("parallelism.tensor_parallel_size", std::move(question), fewest, before,
+                [&](std::int64_t v) { return probe.at(double(v))->needed_gib; }, std::move(note_when_none));
+}
+
 std::string gib_text(double gib) {
   char text[32];
   std::snprintf(text, sizeof text, "%.2f", gib);
@@ -141,7 +136,7 @@ std::string gpus_text(const Request& request) {
   return std::to_string(gpus) + " x " + gpu;
 }
 
-std::vector<std::string> shared_warnings(const Request& request, const MemoryEstimator& estimator) {
+std::vector<std::string> shared_warnings(const Request& request) {
   const ModelSpec& m = request.model;
   const Scenario& s = request.scenario;
   std::vector<std::string> warnings = m.warnings;
@@ -177,7 +172,6 @@ std::vector<std::string> shared_warnings(const Request& request, const MemoryEst
       warnings.push_back(std::string(path) + " is ignored: it applies with " + std::string(field->when_path) + " " + values);
     }
   }
-  (void)estimator;
   return warnings;
 }
 
@@ -243,7 +237,7 @@ Result fit_result(const Engine& engine, const Request& request, const MemoryEsti
   } else {
     r.breakdown_basis = "what transformers holds per GPU while generating, with the spec's fragmentation and safety margin";
   }
-  r.warnings = shared_warnings(request, estimator);
+  r.warnings = shared_warnings(request);
   if (!s.framework_config.gpu_memory_gib) return r;
 
   // The solver: how far the workload grows on this GPU, and how few GPUs do.
@@ -263,19 +257,8 @@ Result fit_result(const Engine& engine, const Request& request, const MemoryEsti
   grow("workload.sequence_length", "Longest sequence");
   work.scenario = request.scenario;
   Probe tp_probe(engine, work, "parallelism.tensor_parallel_size");
-  std::optional<std::int64_t> fewest, before;
-  for (std::int64_t tp = 1; tp <= std::min<std::int64_t>(request.model.attention.num_heads, 4096); ++tp) {
-    const auto verdict = tp_probe.at(double(tp));
-    if (!verdict) continue;  // not a size the request can take
-    if (verdict->ok()) {
-      fewest = tp;
-      break;
-    }
-    before = tp;
-  }
-  r.solver.push_back(answer("parallelism.tensor_parallel_size", "Fewest tensor-parallel GPUs", fewest, before,
-                            [&](std::int64_t v) { return tp_probe.at(double(v))->needed_gib; },
-                            "no tensor-parallel size up to the heads makes it fit"));
+  r.solver.push_back(fewest_tensor_parallel(tp_probe, request.model, "Fewest tensor-parallel GPUs",
+                                            "no tensor-parallel size up to the heads makes it fit"));
   for (const auto& [label, changes] : alternatives) {
     if (const auto changed = with_changes(request, changes)) {
       const Verdict there = engine.evaluate(*changed, Engine::Depth::verdict).verdict;

@@ -17,13 +17,6 @@ namespace llmmem::engines {
 /// No NaN, Infinity or negative figure leaves the core: inputs that drive one there are refused.
 const MemoryBreakdown& require_computable(const MemoryBreakdown& breakdown);
 
-/// The request with `path` set to an integer or a number, checked as a whole; nullopt when that
-/// is no valid request (a TP size not dividing the heads, for an engine that checks it so).
-std::optional<Request> with_value(const Request& base, std::string_view path, double value);
-
-/// The engine's verdict at `path` = value (not ok where the request is not valid).
-bool ok_at(const Engine& engine, const Request& base, std::string_view path, double value);
-
 /// The solver's probes along one field of a working copy of the request (`work`, shared by the
 /// questions of one result; the caller restores its scenario between them): the field set in
 /// place, the engine's verdict read at each value.
@@ -53,6 +46,11 @@ std::optional<std::int64_t> largest_ok(const std::function<bool(std::int64_t)>& 
 /// point and ok after (GPU counts, memory): doubling, then bisection.
 std::optional<std::int64_t> smallest_ok(const std::function<bool(std::int64_t)>& ok, std::int64_t low, std::int64_t high);
 
+/// The fewest tensor-parallel GPUs where the verdict is ok: the sizes that divide the heads, in
+/// order (the others are no scenario: refused, or not a request), as an answer whose `past` is
+/// the size before it.
+SolverAnswer fewest_tensor_parallel(Probe& probe, const ModelSpec& model, std::string question, std::string note_when_none);
+
 /// A solver answer for `field` from its boundary: `value` ok, `past` (one step on) not.
 SolverAnswer answer(std::string field, std::string question, std::optional<std::int64_t> value,
                     std::optional<std::int64_t> past, const std::function<double(std::int64_t)>& needed_at,
@@ -60,7 +58,7 @@ SolverAnswer answer(std::string field, std::string question, std::optional<std::
 
 /// Warnings every engine gives: the model parser's, a missing dtype, KV heads rounded, and
 /// every given field the engine or mode does not read.
-std::vector<std::string> shared_warnings(const Request& request, const MemoryEstimator& estimator);
+std::vector<std::string> shared_warnings(const Request& request);
 
 /// The model as `estimator` weighs it: counts, parameters per GPU, bytes per parameter.
 void describe_model(const Request& request, const MemoryEstimator& estimator, Result& result);

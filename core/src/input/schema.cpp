@@ -80,8 +80,11 @@ bool field_applies(const FieldSpec& field, const Request& request) {
   if (!field.applies_to(request.framework, request.scenario.mode)) return false;
   if (field.when_path.empty()) return true;
   const std::string current = field_value_json(request.scenario, *find_field(field.when_path));
+  // `current` is JSON text: a choice reads as the quoted name.
+  const bool quoted = current.size() >= 2 && current.front() == '"' && current.back() == '"';
+  const std::string_view name = quoted ? std::string_view(current).substr(1, current.size() - 2) : std::string_view();
   for (V value : field.when_values) {
-    if (current == "\"" + std::string(value) + "\"") return true;
+    if (quoted && name == value) return true;
   }
   return false;
 }

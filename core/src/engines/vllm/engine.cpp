@@ -187,7 +187,7 @@ class VllmEngine final : public Engine {
     require_computable(b);
     describe_model(request, memory_, r);
     r.settings = st.echo;
-    r.warnings = shared_warnings(request, memory_);
+    r.warnings = shared_warnings(request);
     add_vllm_warnings(request, up, r.warnings);
     return r;
   }
@@ -258,18 +258,8 @@ class VllmEngine final : public Engine {
     {
       work.scenario = request.scenario;
       Probe probe(*this, work, "parallelism.tensor_parallel_size");
-      std::optional<std::int64_t> fewest, before;
-      for (std::int64_t tp = 1; tp <= std::min<std::int64_t>(request.model.attention.num_heads, 1024); ++tp) {
-        if (request.model.attention.num_heads % tp != 0) continue;
-        if (probe.ok(double(tp))) {
-          fewest = tp;
-          break;
-        }
-        before = tp;
-      }
-      r.solver.push_back(answer("parallelism.tensor_parallel_size", "Fewest tensor-parallel GPUs that start", fewest, before,
-                                [&](std::int64_t v) { return probe.at(double(v))->needed_gib; },
-                                "no tensor-parallel size up to the heads starts"));
+      r.solver.push_back(fewest_tensor_parallel(probe, request.model, "Fewest tensor-parallel GPUs that start",
+                                                "no tensor-parallel size up to the heads starts"));
     }
     // The fewest pipeline stages that start at this tensor-parallel size.
     {

@@ -265,9 +265,13 @@ Settings resolve(const ModelSpec& model, const Scenario& scenario, bool with_ech
     s.cudagraph_capture_sizes = default_capture_sizes(s);
   }
   if (with_echo) {
-    std::string sizes_text;
-    for (std::int64_t size : s.cudagraph_capture_sizes) sizes_text += (sizes_text.empty() ? "" : ",") + std::to_string(size);
-    if (with_echo) echo("framework_config.cudagraph_capture_sizes", "[" + sizes_text + "]",
+    std::string sizes_text = "[";
+    for (std::int64_t size : s.cudagraph_capture_sizes) {
+      if (sizes_text.size() > 1) sizes_text += ',';
+      sizes_text += std::to_string(size);
+    }
+    sizes_text += ']';
+    echo("framework_config.cudagraph_capture_sizes", sizes_text,
          s.enforce_eager ? "none: --enforce-eager" : "vLLM " + v.text() + "'s default list");
   }
   return s;
