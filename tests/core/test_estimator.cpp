@@ -11,9 +11,9 @@ using namespace llmmem;
 using llmmem::testing::corpus_config;
 using llmmem::testing::estimate_ok;
 using llmmem::testing::json;
+using llmmem::testing::kGiB;
 
 namespace {
-constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
 ModelSpec spec_of(const std::string& name) { return parse_config(corpus_config(name).dump()); }
 

@@ -14,6 +14,9 @@ namespace llmmem::testing {
 
 using json = nlohmann::json;
 
+/// Memory in the response is GiB (1024^3 bytes); tests compare bytes against it.
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
 /// A real config.json from tests/data/configs (sources in its SOURCES.md).
 inline json corpus_config(const std::string& name) {
   const std::string path = std::string(LLMMEM_TEST_DATA_DIR) + "/configs/" + name;

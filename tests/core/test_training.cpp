@@ -11,9 +11,9 @@ using llmmem::testing::corpus_config;
 using llmmem::testing::estimate_error;
 using llmmem::testing::estimate_ok;
 using llmmem::testing::json;
+using llmmem::testing::kGiB;
 
 namespace {
-constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 constexpr double kMiB = 1024.0 * 1024.0;
 
 ZeroSetup zero(double params, double largest, std::int64_t gpus_per_node, int stage, bool offload_optimizer,

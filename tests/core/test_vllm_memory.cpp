@@ -12,9 +12,9 @@ using namespace llmmem;
 using llmmem::testing::corpus_config;
 using llmmem::testing::estimate_ok;
 using llmmem::testing::json;
+using llmmem::testing::kGiB;
 
 namespace {
-constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
 json vllm_request(const char* config, json workload = json::object(), json framework_config = json::object(),
                   json parallelism = json::object()) {
