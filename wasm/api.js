@@ -12,6 +12,24 @@ class EstimateError extends Error {
 
 Module['EstimateError'] = EstimateError;
 
+// The boundary: UTF-8 bytes into the module's request buffer, a view of its response out
+// (bindings.cpp says why not Embind's string conversion). The view is decoded before any other
+// call can move or reuse it.
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+function crossBoundary(bytesFunction, text) {
+  const bytes = utf8Encoder.encode(text);
+  Module['_requestBuffer'](bytes.length).set(bytes);
+  return utf8Decoder.decode(Module[bytesFunction]());
+}
+
+// JSON text in, the envelope's JSON text out: the module's own functions, one crossing each.
+Module['_estimateJson'] = function _estimateJson(text) { return crossBoundary('_estimateBytes', text); };
+Module['_sweepJson'] = function _sweepJson(text) { return crossBoundary('_sweepBytes', text); };
+Module['_solveJson'] = function _solveJson(text) { return crossBoundary('_solveBytes', text); };
+Module['_schemaJson'] = function _schemaJson() { return utf8Decoder.decode(Module['_schemaBytes']()); };
+
 // One crossing: JSON text in, the envelope {ok, result | error} out.
 function callCore(raw, payload) {
   let text = payload;
@@ -23,8 +41,8 @@ function callCore(raw, payload) {
     }
     if (text === undefined) throw new EstimateError('request', 'request: must be a JSON object');
   }
-  // A lone surrogate cannot become UTF-8: the conversion to the wasm heap would mangle the
-  // characters around it. (JSON.stringify escapes them, so objects reach the parser intact.)
+  // A lone surrogate cannot become UTF-8: the encoder would put U+FFFD in its place and the
+  // request would not be what was sent. (JSON.stringify escapes them, so objects reach the parser intact.)
   const lone = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.exec(text);
   if (lone) {
     throw new EstimateError('request', 'request: not valid Unicode text (a lone surrogate at character ' + lone.index + ')');
@@ -48,8 +66,9 @@ Module['sweep'] = function sweep(request, field, values) {
 };
 
 /**
- * The largest workload value (batch, context) or smallest parallel size that fits
- * request.framework_config.gpu_memory_gib: { field, value, total_gib, usable_gib, step_past }.
+ * Where the engine's verdict flips on the request's GPU: the largest workload value (batch,
+ * context, max_num_seqs) or the smallest parallel size or gpu_memory_utilization that runs:
+ * { field, value, needed_gib, limit_gib, step_past: { value, ok, needed_gib, limit_gib } }.
  */
 Module['solve'] = function solve(request, field, options) {
   const query = { request: request, field: field };

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "llmmem/api.hpp"
+#include "llmmem/gpus.hpp"
 #include "test_support.hpp"
 
 using namespace llmmem;
@@ -198,4 +199,20 @@ TEST_CASE("a bad request does not disturb the next good one") {
   CHECK(json::parse(estimate_json("{not json")).at("ok") == false);
   CHECK(json::parse(estimate_json(std::string("\xff\xfe", 2))).at("ok") == false);
   CHECK(estimate_json(good) == first);
+}
+
+TEST_CASE("GPU names are found as people type them: case, spaces and dashes aside, or a name's unique start") {
+  REQUIRE(find_gpu("H100") != nullptr);
+  CHECK(std::string_view(find_gpu("h-100")->name) == find_gpu("H100")->name);
+  CHECK(std::string_view(find_gpu("rtx-4090")->name) == "RTX 4090 24GB");
+  CHECK(std::string_view(find_gpu("  RTX 4090 24 gb ")->name) == "RTX 4090 24GB");
+  CHECK(std::string_view(find_gpu("A100-SXM4-40GB")->name) == "A100 40GB");  // an alias
+  CHECK(std::string_view(find_gpu("RTX 6000 Ada")->name) == "RTX 6000 Ada 48GB");  // the one name it begins
+  CHECK(find_gpu("RTX") == nullptr);    // begins several names: not a guess
+  CHECK(find_gpu("H10") == nullptr);  // begins both H100s
+  CHECK(std::string_view(find_gpu("H100 80GB P")->name) == "H100 80GB PCIe");
+  CHECK(std::string_view(find_gpu("h20")->name) == "H20-3e 141GB");  // an alias, before any name's start
+  CHECK(find_gpu("") == nullptr);
+  CHECK(find_gpu(" - ") == nullptr);
+  CHECK(find_gpu("TPU v5e") == nullptr);
 }

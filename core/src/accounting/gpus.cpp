@@ -38,21 +38,41 @@ constexpr std::array<GpuModel, 24> kCatalogue = {{
     {"Radeon PRO W7900 48GB", "W7900", "AMD Radeon PRO W7900", 44.98, 0, "tests/data/vllm: w7900-llama31-8b-rocm-v064dev (44.98 GiB)"},
 }};
 
-/// A name compared as people type it: case, spaces and dashes aside ("rtx-4090" is "RTX 4090").
-std::string folded(std::string_view name) {
-  std::string out;
-  for (char c : name) {
-    if (std::isalnum(static_cast<unsigned char>(c))) out += char(std::tolower(static_cast<unsigned char>(c)));
+/// Names compared as people type them: case, spaces and dashes aside ("rtx-4090" is "RTX 4090").
+/// Walks both names in place: the solver's probes look the GPU up thousands of times.
+class FoldedName {
+ public:
+  explicit FoldedName(std::string_view text) : text_(text) { skip(); }
+  bool done() const { return at_ == text_.size(); }
+  char next() {
+    const char c = char(std::tolower(static_cast<unsigned char>(text_[at_++])));
+    skip();
+    return c;
   }
-  return out;
+
+ private:
+  void skip() {
+    while (at_ < text_.size() && !std::isalnum(static_cast<unsigned char>(text_[at_]))) ++at_;
+  }
+  std::string_view text_;
+  std::size_t at_ = 0;
+};
+
+/// Whether `name` folded begins with (or, `whole`, equals) `wanted` folded.
+bool folded_match(std::string_view name, std::string_view wanted, bool whole) {
+  FoldedName a(name), b(wanted);
+  while (!b.done()) {
+    if (a.done() || a.next() != b.next()) return false;
+  }
+  return !whole || a.done();
 }
 
-bool named(const GpuModel& gpu, const std::string& wanted) {
-  if (folded(gpu.name) == wanted) return true;
+bool named(const GpuModel& gpu, std::string_view wanted) {
+  if (folded_match(gpu.name, wanted, true)) return true;
   std::string_view aliases = gpu.aliases;
   while (!aliases.empty()) {
     const std::size_t space = aliases.find(' ');
-    if (folded(aliases.substr(0, space)) == wanted) return true;
+    if (folded_match(aliases.substr(0, space), wanted, true)) return true;
     aliases = space == std::string_view::npos ? std::string_view() : aliases.substr(space + 1);
   }
   return false;
@@ -63,15 +83,14 @@ bool named(const GpuModel& gpu, const std::string& wanted) {
 std::span<const GpuModel> gpu_catalogue() { return kCatalogue; }
 
 const GpuModel* find_gpu(std::string_view name) {
-  const std::string wanted = folded(name);
-  if (wanted.empty()) return nullptr;
+  if (FoldedName(name).done()) return nullptr;
   for (const GpuModel& gpu : kCatalogue) {
-    if (named(gpu, wanted)) return &gpu;
+    if (named(gpu, name)) return &gpu;
   }
   // "RTX 4090" for "RTX 4090 24GB": the one card whose name it begins, memory aside.
   const GpuModel* match = nullptr;
   for (const GpuModel& gpu : kCatalogue) {
-    if (folded(gpu.name).rfind(wanted, 0) == 0) {
+    if (folded_match(gpu.name, name, false)) {
       if (match) return nullptr;
       match = &gpu;
     }

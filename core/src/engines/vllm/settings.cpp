@@ -27,9 +27,10 @@
 namespace llmmem::vllm {
 namespace {
 
-bool contains(std::string text, const char* needle) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-  return text.find(needle) != std::string::npos;
+/// Whether `text` holds `needle` (lower case), case aside.
+bool contains(std::string_view text, std::string_view needle) {
+  auto same = [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; };
+  return std::search(text.begin(), text.end(), needle.begin(), needle.end(), same) != text.end();
 }
 
 std::string number_text(double value) {
@@ -58,7 +59,7 @@ std::pair<double, std::string> derived_max_len(const ModelSpec& m, const Version
 }
 
 /// Which GPUs get vLLM's larger batch defaults ("For GPUs like H100 and MI300x").
-bool large_gpu_defaults(const Version& v, const Scenario& s, const std::string& device) {
+bool large_gpu_defaults(const Version& v, const Scenario& s, std::string_view device) {
   const double memory = s.framework_config.gpu_memory_gib.value_or(0);
   if (v.at_least(9)) return memory >= 70 && !contains(device, "a100");  // #17885
   if (v.at_least(8, 5)) return memory >= 70;                            // #17073
@@ -121,7 +122,7 @@ Settings resolve(const ModelSpec& model, const Scenario& scenario, bool with_ech
   const FrameworkConfig& f = scenario.framework_config;
   Settings s;
   const GpuModel* gpu = f.gpu.empty() ? nullptr : find_gpu(f.gpu);
-  const std::string device = gpu ? std::string(gpu->device_name) : "";
+  const std::string_view device = gpu ? std::string_view(gpu->device_name) : std::string_view();
   const bool rocm = gpu && gpu->compute_capability == 0;
   const std::optional<double> capability = f.gpu_compute_capability;
   // Called only `if (with_echo)`: the probes of the solver build no strings.
@@ -133,9 +134,9 @@ Settings resolve(const ModelSpec& model, const Scenario& scenario, bool with_ech
     if (const FieldValue* v = given.find(path)) return v->integer;
     return std::nullopt;
   };
-  auto choice = [&](const char* path) -> std::string {
+  auto choice = [&](const char* path) -> std::string_view {
     const FieldValue* v = given.find(path);
-    return v ? v->text : "";
+    return v ? std::string_view(v->text) : std::string_view();
   };
 
   const FieldValue* version = given.find("framework_config.vllm_version");
@@ -146,7 +147,7 @@ Settings resolve(const ModelSpec& model, const Scenario& scenario, bool with_ech
        "the newest vLLM modelled");
 
   // The engine.
-  const std::string engine = choice("framework_config.vllm_engine");
+  const std::string_view engine = choice("framework_config.vllm_engine");
   const bool turing_fallback = v.at_least(8) && !v.at_least(10) && capability && *capability < 8.0;
   s.v1 = engine.empty() ? v.at_least(8) && !turing_fallback : engine == "v1";
   if (!s.v1 && v.at_least(11)) {
@@ -158,7 +159,7 @@ Settings resolve(const ModelSpec& model, const Scenario& scenario, bool with_ech
                        : v.at_least(8) ? "V1: the default from 0.8.0" : "V0: the default before 0.8.0");
 
   // The model runner (V1 only).
-  const std::string runner = choice("framework_config.vllm_model_runner");
+  const std::string_view runner = choice("framework_config.vllm_model_runner");
   const std::string& arch = model.architecture;
   const bool dense = !model.is_moe();
   const bool listed = arch == "Qwen3ForCausalLM" || (v.at_least(23) && (arch == "LlamaForCausalLM" || arch == "MistralForCausalLM"));
