@@ -21,26 +21,26 @@ function typeOf(field) {
   }
 }
 
-function doc(field) {
+function doc(field, engineCount) {
   const parts = [`${field.help[0].toUpperCase()}${field.help.slice(1)}.`];
   if (field.default !== null) parts.push(`Default ${JSON.stringify(field.default)}${field.default_note ? ` (${field.default_note})` : ''}.`);
   else if (field.default_note) parts.push(`Default: ${field.default_note}.`);
-  if (field.engines.length < 3) parts.push(`Read by ${field.engines.join(' and ') || 'no engine'}${field.modes.length < 2 ? ` in ${field.modes[0]}` : ''}.`);
+  if (field.engines.length < engineCount) parts.push(`Read by ${field.engines.join(' and ') || 'no engine'}${field.modes.length < 2 ? ` in ${field.modes[0]}` : ''}.`);
   return `/** ${parts.join(' ').replace(/\*\//g, '*\\/')} */`;
 }
 
-export function requestTypes(schema) {
+function requestTypes(schema) {
   const lines = [START, 'export interface EstimateRequest {', '  /** A Hugging Face config.json, verbatim. */',
     '  config: Record<string, unknown>;'];
   const sections = new Map();
   for (const field of schema.fields) {
     const [section, key] = field.path.includes('.') ? field.path.split('.') : [null, field.path];
     if (section === null) {
-      lines.push(`  ${doc(field)}`, `  ${key}?: ${typeOf(field)};`);
+      lines.push(`  ${doc(field, schema.engines.length)}`, `  ${key}?: ${typeOf(field)};`);
       continue;
     }
     if (!sections.has(section)) sections.set(section, []);
-    sections.get(section).push(`    ${doc(field)}`, `    ${key}?: ${typeOf(field)};`);
+    sections.get(section).push(`    ${doc(field, schema.engines.length)}`, `    ${key}?: ${typeOf(field)};`);
   }
   for (const [section, members] of sections) lines.push(`  ${section}?: {`, ...members, '  };');
   lines.push('}', END);

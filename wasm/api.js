@@ -24,14 +24,18 @@ function crossBoundary(bytesFunction, text) {
   return utf8Decoder.decode(Module[bytesFunction]());
 }
 
-// JSON text in, the envelope's JSON text out: the module's own functions, one crossing each.
+// The boundary function itself, JSON text in and out (the parity tests and the bench call it).
 Module['_estimateJson'] = function _estimateJson(text) { return crossBoundary('_estimateBytes', text); };
-Module['_sweepJson'] = function _sweepJson(text) { return crossBoundary('_sweepBytes', text); };
-Module['_solveJson'] = function _solveJson(text) { return crossBoundary('_solveBytes', text); };
-Module['_schemaJson'] = function _schemaJson() { return utf8Decoder.decode(Module['_schemaBytes']()); };
+
+// The envelope's result, or its error thrown.
+function unwrap(envelopeText) {
+  const envelope = JSON.parse(envelopeText);
+  if (!envelope.ok) throw new EstimateError(envelope.error.field, envelope.error.message);
+  return envelope.result;
+}
 
 // One crossing: JSON text in, the envelope {ok, result | error} out.
-function callCore(raw, payload) {
+function callCore(bytesFunction, payload) {
   let text = payload;
   if (typeof payload !== 'string') {
     try {
@@ -47,14 +51,12 @@ function callCore(raw, payload) {
   if (lone) {
     throw new EstimateError('request', 'request: not valid Unicode text (a lone surrogate at character ' + lone.index + ')');
   }
-  const envelope = JSON.parse(Module[raw](text));
-  if (!envelope.ok) throw new EstimateError(envelope.error.field, envelope.error.message);
-  return envelope.result;
+  return unwrap(crossBoundary(bytesFunction, text));
 }
 
 /** Estimates one scenario: `request` is a request object (or its JSON text). */
 Module['estimate'] = function estimate(request) {
-  return callCore('_estimateJson', request);
+  return callCore('_estimateBytes', request);
 };
 
 /**
@@ -62,7 +64,7 @@ Module['estimate'] = function estimate(request) {
  * one array per component: { field, values, breakdown: { total: [...], ... } }.
  */
 Module['sweep'] = function sweep(request, field, values) {
-  return callCore('_sweepJson', { request: request, field: field, values: values });
+  return callCore('_sweepBytes', { request: request, field: field, values: values });
 };
 
 /**
@@ -73,14 +75,12 @@ Module['sweep'] = function sweep(request, field, values) {
 Module['solve'] = function solve(request, field, options) {
   const query = { request: request, field: field };
   if (options && options.max !== undefined) query.max = options.max;
-  return callCore('_solveJson', query);
+  return callCore('_solveBytes', query);
 };
 
 /** The request schema: every field with its kind, bounds, default, engines and modes, and the GPU catalogue. */
 Module['schema'] = function schema() {
-  const envelope = JSON.parse(Module['_schemaJson']());
-  if (!envelope.ok) throw new EstimateError(envelope.error.field, envelope.error.message);
-  return envelope.result;
+  return unwrap(utf8Decoder.decode(Module['_schemaBytes']()));
 };
 
 /** The core's version, e.g. "0.1.0". */

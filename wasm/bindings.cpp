@@ -28,16 +28,17 @@ emscripten::val request_buffer(std::size_t size) {
 }
 
 /// The response, held until the next call: JavaScript decodes it at once.
-template <std::string (*Answer)(std::string_view) noexcept>
-emscripten::val answer() {
-  response_bytes = Answer(request_bytes);
+emscripten::val respond(std::string response) {
+  response_bytes = std::move(response);
   return bytes_view(response_bytes);
 }
 
-emscripten::val schema() {
-  response_bytes = llmmem::schema_json_envelope();
-  return bytes_view(response_bytes);
+template <std::string (*Answer)(std::string_view) noexcept>
+emscripten::val answer() {
+  return respond(Answer(request_bytes));
 }
+
+emscripten::val schema() { return respond(llmmem::schema_json_envelope()); }
 
 std::string version() { return llmmem::version(); }
 }  // namespace

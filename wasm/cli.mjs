@@ -112,7 +112,7 @@ export function requestFromArgs(args, schema) {
 const plain = (text) => String(text).replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /** The result as a person reads it: the verdict, the breakdown, what the engine decided. */
-export function table(result) {
+function table(result) {
   const gib = (value) => value.toFixed(2);
   const rows = Object.entries(result.breakdown).filter(([key, value]) => key === 'total' || value > 0);
   const width = Math.max(...rows.map(([key]) => key.length));

@@ -192,10 +192,12 @@ export interface ModelSummary {
   weight_bytes: number;
 }
 
+/** transformers and DeepSpeed fit or not; vLLM starts or refuses; no_gpu: no GPU was given. */
+export type VerdictStatus = 'fits' | 'does_not_fit' | 'starts' | 'refuses' | 'no_gpu';
+
 /** Whether it runs, as the engine decides it. */
 export interface Verdict {
-  /** transformers and DeepSpeed fit or not; vLLM starts or refuses; no_gpu: no GPU was given. */
-  status: 'fits' | 'does_not_fit' | 'starts' | 'refuses' | 'no_gpu';
+  status: VerdictStatus;
   ok: boolean;
   /** One sentence, in the engine's terms. */
   summary: string;
@@ -303,6 +305,8 @@ export interface SweepResponse {
   breakdown: { [K in keyof MemoryBreakdown]: number[] };
   /** Whether the engine runs at each value, and what it needs there. */
   ok: boolean[];
+  /** The verdict's status at each value: false `ok` with "no_gpu" is no answer, not a refusal. */
+  status: VerdictStatus[];
   needed_gib: number[];
   /** vLLM: KV tokens and full-length concurrency at each value (null without a GPU). */
   kv_tokens?: Array<number | null>;
@@ -331,6 +335,8 @@ export interface SchemaField {
   choices?: string[];
   default: unknown;
   default_note?: string;
+  /** Text fields: values people type, the engine's default first (vLLM's releases). */
+  suggestions?: string[];
   engines: Framework[];
   modes: Array<'inference' | 'training'>;
   when?: { path: string; values: string[] };

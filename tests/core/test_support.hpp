@@ -37,6 +37,13 @@ inline json corpus_manifest() {
   return json::parse(text.str());
 }
 
+/// A vLLM request for a corpus config, its sections as given.
+inline json vllm_request(const char* config, json workload = json::object(), json framework_config = json::object(),
+                         json parallelism = json::object()) {
+  return {{"config", corpus_config(config)}, {"framework", "vllm"}, {"workload", std::move(workload)},
+          {"framework_config", std::move(framework_config)}, {"parallelism", std::move(parallelism)}};
+}
+
 /// The parsed response of estimate_json, which must have succeeded.
 inline json estimate_ok(const json& request) {
   const json response = json::parse(estimate_json(request.dump()));

@@ -39,12 +39,21 @@ TEST_CASE("a sweep gives, per value, the engine's own result: breakdown, verdict
       CHECK(result.at("breakdown").at(key).at(i) == item.value());
     }
     CHECK(result.at("ok").at(i) == expected.at("verdict").at("ok"));
+    CHECK(result.at("status").at(i) == expected.at("verdict").at("status"));
     CHECK(result.at("needed_gib").at(i) == expected.at("verdict").at("needed_gib"));
     CHECK(result.at("kv_tokens").at(i) == expected.at("kv_cache_capacity").at("tokens"));
     CHECK(result.at("max_concurrency").at(i) == expected.at("kv_cache_capacity").at("max_concurrency"));
   }
   // Beyond Llama-3.1's 131072 tokens vLLM refuses the length itself.
   CHECK(result.at("ok") == json({true, true, true, true, false}));
+}
+
+TEST_CASE("without a GPU a sweep's points have no verdict to run or not, but refusals are still refusals") {
+  json request = vllm_request(80);
+  request["framework_config"].erase("gpu_memory_gib");
+  const json result = call(sweep_json, {{"request", request}, {"field", "workload.max_model_len"}, {"values", {4096, 262144}}}).at("result");
+  CHECK(result.at("ok") == json({false, false}));
+  CHECK(result.at("status") == json({"no_gpu", "refuses"}));  // beyond Llama-3.1's 131072 tokens
 }
 
 TEST_CASE("sweep errors name the field or the value") {
@@ -98,6 +107,35 @@ TEST_CASE("the solver's answer runs and one step past it does not, by the engine
     const std::int64_t smaller = result.at("step_past").at("value");
     CHECK(smaller < tp);
     CHECK_FALSE(verdict_at(request, "parallelism.tensor_parallel_size", smaller));
+  }
+  SUBCASE("phi-4's 40 heads: the fewest TP is the first size that divides them and runs, as the estimate's own solver says") {
+    // Doubling and bisection would count 3, 6 and 7 (no request) as "does not run" and miss 5.
+    for (const double gpu : {7.0, 4.0}) {
+      CAPTURE(gpu);
+      const json request = {{"config", corpus_config("phi-4.json")},
+                            {"framework", "transformers"},
+                            {"framework_config", {{"gpu_memory_gib", gpu}}}};
+      const json result = call(solve_json, {{"request", request}, {"field", "parallelism.tensor_parallel_size"}}).at("result");
+      const json estimate = estimate_ok(request);
+      json engine_answer;
+      for (const json& a : estimate.at("solver")) {
+        if (a.at("field") == "parallelism.tensor_parallel_size") engine_answer = a;
+      }
+      REQUIRE(result.at("value").is_number());
+      CHECK(result.at("value") == engine_answer.at("value"));
+      const std::int64_t tp = result.at("value");
+      CHECK(40 % tp == 0);
+      CHECK(verdict_at(request, "parallelism.tensor_parallel_size", tp));
+      CHECK(result.at("step_past").at("ok") == false);
+      CHECK(result.at("step_past").at("value") < tp);
+    }
+  }
+  SUBCASE("vLLM's expert parallelism: all TP x DP ranks or none") {
+    json request = vllm_request(24);
+    request["config"] = corpus_config("mixtral-8x7b-v0.1.json");
+    request["parallelism"] = {{"tensor_parallel_size", 3}, {"data_parallel_size", 1}};
+    const json result = call(solve_json, {{"request", request}, {"field", "parallelism.expert_parallel_size"}}).at("result");
+    CHECK((result.at("value").is_null() || result.at("value") == 1 || result.at("value") == 3));
   }
   SUBCASE("the lowest gpu_memory_utilization that starts, in hundredths") {
     const json result = call(solve_json, {{"request", vllm_request(80)}, {"field", "framework_config.gpu_memory_utilization"}}).at("result");

@@ -205,7 +205,9 @@ TEST_CASE("training activations follow Korthikanti et al. 2022 without dropout")
   SUBCASE("the spec's activation_recomputation_factor scales the stored layers when given") {
     MemoryEstimationParameters params;
     params.activation_recomputation_factor = 0.5;
-    params.activation_recomputation_factor_given = true;
+    FieldValue given;
+    given.number = 0.5;
+    s.given.set("params.activation_recomputation_factor", given);
     const TransformersMemoryEstimator scaled(parse_config(config.dump()), params);
     CHECK(scaled.estimate_activations(s) * kGiB == doctest::Approx(0.5 * L * sbh * 32 + logits));
   }

@@ -12,14 +12,9 @@ using namespace llmmem;
 using llmmem::testing::corpus_config;
 using llmmem::testing::estimate_ok;
 using llmmem::testing::json;
+using llmmem::testing::vllm_request;
 
 namespace {
-
-json vllm_request(const char* config, json workload = json::object(), json framework_config = json::object(),
-                  json parallelism = json::object()) {
-  return {{"config", corpus_config(config)}, {"framework", "vllm"}, {"workload", std::move(workload)},
-          {"framework_config", std::move(framework_config)}, {"parallelism", std::move(parallelism)}};
-}
 
 vllm::Settings settings_of(const json& request) {
   const Request r = parse_request(request.dump());

@@ -12,15 +12,10 @@ using namespace llmmem;
 using llmmem::testing::corpus_config;
 using llmmem::testing::estimate_ok;
 using llmmem::testing::json;
+using llmmem::testing::vllm_request;
 using llmmem::testing::kGiB;
 
 namespace {
-
-json vllm_request(const char* config, json workload = json::object(), json framework_config = json::object(),
-                  json parallelism = json::object()) {
-  return {{"config", corpus_config(config)}, {"framework", "vllm"}, {"workload", std::move(workload)},
-          {"framework_config", std::move(framework_config)}, {"parallelism", std::move(parallelism)}};
-}
 
 Request parsed(const json& request) { return parse_request(request.dump()); }
 }  // namespace
@@ -72,6 +67,12 @@ TEST_CASE("vLLM's CUDA graphs: each version's default capture list, none when ea
   const json result = estimate_ok(spec);
   const double weights = result.at("breakdown").at("model_weights").get<double>();
   CHECK(result.at("breakdown").at("cuda_graphs").get<double>() == doctest::Approx(weights * 0.15 * (5 + 31 * 0.03)));
+  // The spec's own parameters ask for it too, even at their default values: set is set.
+  json by_params = listed;
+  by_params["params"] = {{"graph_memory_overhead_ratio", 0.1}};
+  const json defaults = estimate_ok(by_params);
+  CHECK(defaults.at("breakdown").at("cuda_graphs").get<double>() ==
+        doctest::Approx(defaults.at("breakdown").at("model_weights").get<double>() * 0.1 * (5 + 31 * 0.02)));
 }
 
 TEST_CASE("vLLM V1's hybrid KV layout: groups of layers share blocks; sliding requests hold a window") {

@@ -267,6 +267,22 @@ test('charts: total against context and batch, rising, through the shown total, 
   await page.close();
 });
 
+test('charts without a GPU mark no point as refused; with one, the points past the GPU are hollow', async () => {
+  const page = await site.open();
+  await page.selectOption('[data-testid="framework_config.gpu"]', '');
+  await page.fill('[data-testid="framework_config.gpu_memory_gib"]', '');
+  await page.waitForSelector('[data-testid="chart-context"]');
+  assert.equal(await page.locator('#charts circle.refused').count(), 0);
+  await page.selectOption('[data-testid="framework_config.gpu"]', 'L4 24GB');
+  await page.fill('[data-testid="workload.sequence_length"]', '8192');
+  assert.ok(await page.locator('#charts circle.refused').count() > 0);
+  // The comparison names the verdict in full.
+  await page.fill('[data-testid="workload.batch_size"]', '64');
+  await page.click('[data-testid="compare-add"]');
+  assert.equal(await page.textContent('[data-testid="compare-verdict"]'), 'does not fit');
+  await page.close();
+});
+
 test('compare: two scenarios side by side, bf16 against fp8 KV cache', async () => {
   const page = await site.open();
   await page.fill('[data-testid="workload.sequence_length"]', '32768');

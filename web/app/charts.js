@@ -15,23 +15,25 @@
     const gpu = result.verdict.gpu_memory_gib !== undefined;
     const limit = result.model.max_position_embeddings || 131072;
     const heads = result.model.num_attention_heads;
+    // A setting as the engine used it (echoed), else as the request gave it, else the schema's default.
     const setting = (path, fallback) => {
       const echoed = result.settings.find((s) => s.path === path);
       const [section, key] = path.split('.');
-      return echoed ? echoed.value : request[section]?.[key] ?? fallback;
+      return echoed ? echoed.value : request[section]?.[key] ?? page.fields.find((f) => f.path === path)?.default ?? fallback;
     };
     const specs = vllm ? [
       { key: 'context', field: 'workload.max_model_len', x: 'max_model_len (tokens)',
         current: setting('workload.max_model_len', limit), values: powers(1024, Math.max(2048, Math.min(limit, 1 << 20))),
         y: gpu ? 'max_concurrency' : 'needed_gib', unit: gpu ? 'requests of max_model_len at once' : 'GiB per GPU to start' },
       { key: 'tp', field: 'parallelism.tensor_parallel_size', x: 'tensor_parallel_size',
-        current: request.parallelism?.tensor_parallel_size ?? 1, values: [1, 2, 4, 8, 16, 32, 64].filter((tp) => tp <= heads && heads % tp === 0),
+        // Sizes up to the heads; the engine refuses those that do not divide them (hollow points).
+        current: setting('parallelism.tensor_parallel_size'), values: [1, 2, 4, 8, 16, 32, 64].filter((tp) => tp <= heads),
         y: gpu ? 'kv_tokens' : 'needed_gib', unit: gpu ? 'KV cache tokens per GPU' : 'GiB per GPU to start' },
     ] : [
       { key: 'context', field: 'workload.sequence_length', x: 'sequence length (tokens)',
-        current: request.workload?.sequence_length ?? 512, values: powers(512, Math.max(1024, Math.min(limit, 1 << 20))),
+        current: setting('workload.sequence_length'), values: powers(512, Math.max(1024, Math.min(limit, 1 << 20))),
         y: 'total', unit: 'GiB per GPU' },
-      { key: 'batch', field: 'workload.batch_size', x: 'batch size', current: request.workload?.batch_size ?? 1,
+      { key: 'batch', field: 'workload.batch_size', x: 'batch size', current: setting('workload.batch_size'),
         values: powers(1, 512), y: 'total', unit: 'GiB per GPU' },
     ];
     return specs.map((spec) => {
@@ -43,7 +45,9 @@
         return null;  // a value the request cannot take (the estimate itself reports bad input)
       }
       const ys = spec.y === 'total' ? sweep.breakdown.total : sweep[spec.y];
-      return { ...spec, points: values.map((v, i) => [v, ys[i] ?? 0, sweep.ok[i]]),
+      // A point runs unless the engine said no there; without a GPU there is no verdict to give.
+      const runs = (i) => sweep.status[i] !== 'refuses' && sweep.status[i] !== 'does_not_fit';
+      return { ...spec, points: values.map((v, i) => [v, ys[i] ?? 0, runs(i)]),
         line: spec.y === 'total' && gpu ? result.verdict.limit_gib : null };
     }).filter(Boolean);
   };

@@ -5,10 +5,8 @@
 (function form(page) {
   const { $, element } = page;
   const SCHEMA = globalThis.LLM_MEM_SCHEMA;
-  // Suggestions for the vLLM version: releases whose defaults differ (docs/formulas.md).
-  const VLLM_VERSIONS = ['0.31.0', '0.30.0', '0.27.1', '0.25.0', '0.23.0', '0.22.0', '0.21.0', '0.19.1', '0.17.1',
-    '0.15.1', '0.12.0', '0.11.0', '0.10.2', '0.10.1', '0.9.2', '0.8.5', '0.7.3', '0.6.6', '0.6.4', '0.5.4'];
   const inputs = new Map();  // path -> control
+  const byPath = new Map(SCHEMA.fields.map((field) => [field.path, field]));
   const idFor = (path) => 'field-' + path.replace(/\./g, '-');
   page.fields = SCHEMA.fields;
 
@@ -21,7 +19,7 @@
     if (field.path === 'workload.mode') return framework() === 'transformers';
     if (!field.engines.includes(framework()) || !field.modes.includes(mode())) return false;
     if (!field.when) return true;
-    const current = inputs.get(field.when.path).value || SCHEMA.fields.find((f) => f.path === field.when.path).default;
+    const current = inputs.get(field.when.path).value || byPath.get(field.when.path).default;
     return field.when.values.includes(current);
   }
 
@@ -33,14 +31,15 @@
         ...SCHEMA.gpus.map((gpu) => element('option', { value: gpu.name, textContent: `${gpu.name} (${gpu.memory_gib} GiB)` }))]);
     } else if (field.kind === 'choice' || field.kind === 'boolean') {
       const values = field.kind === 'boolean' ? (field.default === null ? ['', 'true', 'false'] : field.default ? ['true', 'false'] : ['false', 'true'])
-        : field.default === null || field.path === 'workload.mode' ? ['', ...field.choices] : field.choices;
+        : field.default === null ? ['', ...field.choices] : field.choices;
       const fromEngine = field.path.startsWith('framework_config.vllm') || field.path.includes('profile') || field.path.includes('chunked') ? 'from the version' : 'default';
       node = element('select', {}, values.map((value) => element('option', { value, textContent: value === '' ? fromEngine : value })));
     } else {
+      // Suggestions put the engine's default first: "0.31.0 (newest)".
       const placeholder = field.default !== null ? (Array.isArray(field.default) ? field.default.join(',') : String(field.default))
-        : field.path === 'framework_config.vllm_version' ? `${VLLM_VERSIONS[0]} (newest)` : field.default_note ?? '';
+        : field.suggestions ? `${field.suggestions[0]} (newest)` : field.default_note ?? '';
       node = element('input', { type: 'text', inputMode: field.kind === 'integer' || field.kind === 'number' ? 'decimal' : 'text', placeholder });
-      if (field.path === 'framework_config.vllm_version') node.setAttribute('list', 'vllm-versions');
+      if (field.suggestions) node.setAttribute('list', 'suggestions-' + field.path);
     }
     node.id = idFor(field.path);
     node.name = field.path;
@@ -63,8 +62,8 @@
         const wrapper = element('div', { className: 'field' }, [
           element('label', { htmlFor: node.id, textContent: field.label }), node,
           element('p', { className: 'field-error', id: 'error-' + field.path })]);
-        if (field.path === 'framework_config.vllm_version') {
-          wrapper.append(element('datalist', { id: 'vllm-versions' }, VLLM_VERSIONS.map((value) => element('option', { value }))));
+        if (field.suggestions) {
+          wrapper.append(element('datalist', { id: 'suggestions-' + field.path }, field.suggestions.map((value) => element('option', { value }))));
         }
         wrapper.querySelector('.field-error').dataset.errorFor = field.path;
         field.wrapper = wrapper;
@@ -75,12 +74,11 @@
           textContent: name === 'Overheads' ? 'Show the spec\u2019s tunable overheads' : `More ${name} settings` }), more]));
       }
       host.append(fieldset);
-      return { name, fields, fieldset, more };
+      return { fields, fieldset };
     });
   };
 
   page.control = (path) => inputs.get(path);
-  page.framework = framework;
 
   // Numbers go as numbers; anything else as typed, so the engine names the field in its error.
   const scalar = (text) => {
@@ -91,14 +89,13 @@
   /** The request the form describes (without the config), as sent and shared. */
   page.readForm = function readForm() {
     const request = {};
+    for (const field of SCHEMA.fields) field.wrapper.hidden = !applies(field);
     for (const section of page.sections) {
-      const shown = section.fields.filter(applies);
-      section.fieldset.hidden = section.name !== 'Overheads' && shown.length === 0;
+      section.fieldset.hidden = section.fields.every((field) => field.wrapper.hidden);
       const details = section.fieldset.querySelector('details');
-      if (details) details.hidden = !section.fields.some((field) => field.advanced && applies(field));
+      if (details) details.hidden = !section.fields.some((field) => field.advanced && !field.wrapper.hidden);
     }
     for (const field of SCHEMA.fields) {
-      field.wrapper.hidden = !applies(field);
       const raw = inputs.get(field.path).value;
       if (field.wrapper.hidden || raw.trim() === '') continue;
       // The contract's default goes unsaid: the request and the link carry what the user chose.
@@ -135,16 +132,14 @@
       for (const key of keys) value = value == null || typeof value !== 'object' ? undefined : value[key];
       if (value === undefined) continue;
       const node = inputs.get(field.path);
-      let wanted = Array.isArray(value) ? value.join(',') : String(value);
-      if (field.path === 'framework_config.gpu') {
-        // A link may name the card as the engine accepts it: "H100", "rtx-4090".
-        const folded = (text) => String(text).toLowerCase().replace(/[^a-z0-9]/g, '');
-        const gpu = SCHEMA.gpus.find((g) => [g.name, ...g.aliases].some((name) => folded(name) === folded(value))) ??
-          SCHEMA.gpus.find((g) => folded(g.name).startsWith(folded(value)));
-        if (gpu) wanted = gpu.name;
-      }
+      const wanted = Array.isArray(value) ? value.join(',') : String(value);
       node.value = wanted;
-      if (node.tagName === 'SELECT' && node.value !== wanted) {
+      if (node.tagName === 'SELECT' && node.value !== wanted && field.kind === 'text') {
+        // Free text shown as a list (the GPU catalogue): a link may name the card as the engine
+        // reads it ("H100", "rtx-4090"), and the engine resolves it or says why not.
+        node.append(element('option', { value: wanted, textContent: wanted }));
+        node.value = wanted;
+      } else if (node.tagName === 'SELECT' && node.value !== wanted) {
         const choices = [...node.options].map((option) => option.value).filter(Boolean);
         problems.push(`link.${field.path}: must be one of ${choices.map((c) => JSON.stringify(c)).join(', ')}, got ${JSON.stringify(value)}`);
         node.value = node.options[0].value;

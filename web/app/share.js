@@ -75,7 +75,7 @@
         return element('tr', { className: key === 'total' ? 'total' : '' }, [element('td', { textContent: label }), ...cells]);
       };
       const rows = page.BREAKDOWN_KEYS.map((key) => row(page.label(key), key, (r) => gib(r.breakdown[key])));
-      rows.push(row('Verdict', 'verdict', (r) => r.verdict.status.replace('_', ' ')),
+      rows.push(row('Verdict', 'verdict', (r) => r.verdict.status.replaceAll('_', ' ')),
         row('KV tokens', 'tokens', (r) => (r.kv_cache_capacity ? count(r.kv_cache_capacity.tokens) : '\u2014')));
       table.replaceChildren(element('thead', {}, [head]), element('tbody', {}, rows));
     };

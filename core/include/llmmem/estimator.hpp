@@ -40,7 +40,6 @@ class MemoryEstimator {
 
   const ModelSpec& model() const { return model_; }
   const ParameterCounts& parameter_counts() const { return counts_; }
-  const MemoryEstimationParameters& params() const { return params_; }
 
   /// Bytes one stored weight takes on average over the checkpoint (dtype, or for quantized
   /// checkpoints packed linear layers with their scales beside 16-bit embeddings and norms).

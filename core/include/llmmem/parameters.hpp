@@ -19,11 +19,6 @@ struct MemoryEstimationParameters {
   double quantization_overhead_multiplier = 1.1;    // [1.0, 2.0]
   double mixed_precision_overhead_multiplier = 1.05;  // [1.0, 1.5]
 
-  /// Not the spec's: whether a request set activation_recomputation_factor. Training
-  /// activations are computed layer by layer; the factor scales them only when given, as an
-  /// override (its 0.3 default would otherwise cut real activations to a third).
-  bool activation_recomputation_factor_given = false;
-
   /// Throws InputError (field `params.<name>`) with the spec's message,
   /// e.g. `activation_recomputation_factor=1.5 not in valid range [0.0, 1.0]`.
   void validate() const;

@@ -14,6 +14,9 @@ namespace llmmem {
 
 enum class Framework { transformers, vllm, deepspeed };
 enum class Mode { inference, training };
+/// Their names in requests and responses, in the enums' order.
+inline constexpr std::string_view kFrameworkNames[] = {"transformers", "vllm", "deepspeed"};
+inline constexpr std::string_view kModeNames[] = {"inference", "training"};
 
 /// Attention kernels differ in what they materialise: eager attention keeps the
 /// batch x heads x seq x seq score matrix, SDPA/flash kernels never do.

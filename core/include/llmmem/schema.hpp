@@ -47,6 +47,7 @@ struct FieldSpec {
   bool lowercase = false;       // a choice read case-insensitively ("AdamW")
   std::string_view default_json;  // the default as JSON, or "" when the engine decides it
   std::string_view default_note;  // how the engine decides it, or what the default means
+  std::span<const std::string_view> suggestions;  // text: values people type, the engine's default first
   EngineMask engines = kAllEngines;
   ModeMask modes = kAllModes;
   // Applies only when another field holds one of these values (LoRA's rank under LoRA/QLoRA).

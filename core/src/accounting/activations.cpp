@@ -137,7 +137,9 @@ double MemoryEstimator::training_activation_bytes(const Scenario& s) const {
       stored = resident_layers * tokens * h * r / sp + layer_training_bytes(batch, seq_len, s, true);
       break;
   }
-  if (params_.activation_recomputation_factor_given) stored *= params_.activation_recomputation_factor;
+  // The spec's factor scales the layers computed above only when a request sets it, as an
+  // override (its 0.3 default would otherwise cut real activations to a third).
+  if (s.gave("params.activation_recomputation_factor")) stored *= params_.activation_recomputation_factor;
   if (model_.hidden_dropout) stored += tokens * h / sp;  // the embedding dropout's mask
 
   // The head. A language model's logits in the compute dtype, their fp32 copy and the fp32

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "accounting/units.hpp"
+#include "engines/text.hpp"
 #include "input/request_parser.hpp"
 #include "llmmem/error.hpp"
 #include "llmmem/input.hpp"
@@ -106,26 +107,33 @@ void describe_model(const Request& request, const MemoryEstimator& estimator, Re
   r.kv_cache_bytes_per_token = estimator.kv_cache_bytes_per_token(request.scenario);
 }
 
-SolverAnswer fewest_tensor_parallel(Probe& probe, const ModelSpec& model, std::string question, std::string note_when_none) {
-  std::optional<std::int64_t> fewest, before;
+std::vector<std::int64_t> tensor_parallel_sizes(const ModelSpec& model) {
+  std::vector<std::int64_t> sizes;
   for (std::int64_t tp = 1; tp <= model.attention.num_heads; ++tp) {
-    if (model.attention.num_heads % tp != 0) continue;
-    const auto verdict = probe.at(double(tp));
-    if (!verdict) continue;  // not a size the request can take
-    if (verdict->ok()) {
-      fewest = tp;
-      break;
-    }
-    before = tp;
+    if (model.attention.num_heads % tp == 0) sizes.push_back(tp);
   }
-  return answer("parallelism.tensor_parallel_size", std::move(question), fewest, before,
-                [&](std::int64_t v) { return probe.at(double(v))->needed_gib; }, std::move(note_when_none));
+  return sizes;
 }
 
-std::string gib_text(double gib) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.2f", gib);
-  return text;
+FirstOk first_ok(Probe& probe, std::span<const std::int64_t> sizes) {
+  FirstOk found;
+  for (std::int64_t size : sizes) {
+    const auto verdict = probe.at(double(size));
+    if (!verdict) continue;  // not a size the request can take
+    if (verdict->ok()) {
+      found.value = size;
+      break;
+    }
+    found.past = size;
+  }
+  if (!found.value) found.past.reset();
+  return found;
+}
+
+SolverAnswer fewest_tensor_parallel(Probe& probe, const ModelSpec& model, std::string question, std::string note_when_none) {
+  const FirstOk fewest = first_ok(probe, tensor_parallel_sizes(model));
+  return answer("parallelism.tensor_parallel_size", std::move(question), fewest.value, fewest.past,
+                [&](std::int64_t v) { return probe.at(double(v))->needed_gib; }, std::move(note_when_none));
 }
 
 std::string gpus_text(const Request& request) {
@@ -195,7 +203,7 @@ std::optional<Request> with_changes(const Request& base, const std::vector<std::
 }  // namespace
 
 Result fit_result(const Engine& engine, const Request& request, const MemoryEstimator& estimator, Engine::Depth depth,
-                  const std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>>& alternatives) {
+                  std::span<const WayToFit> ways) {
   const Scenario& s = request.scenario;
   Result r;
   r.estimator = estimator.kind();
@@ -259,10 +267,10 @@ Result fit_result(const Engine& engine, const Request& request, const MemoryEsti
   Probe tp_probe(engine, work, "parallelism.tensor_parallel_size");
   r.solver.push_back(fewest_tensor_parallel(tp_probe, request.model, "Fewest tensor-parallel GPUs",
                                             "no tensor-parallel size up to the heads makes it fit"));
-  for (const auto& [label, changes] : alternatives) {
-    if (const auto changed = with_changes(request, changes)) {
+  for (const WayToFit& way : ways) {
+    if (const auto changed = with_changes(request, way.changes)) {
       const Verdict there = engine.evaluate(*changed, Engine::Depth::verdict).verdict;
-      r.alternatives.push_back({label, changes, there.ok(), there.needed_gib});
+      r.alternatives.push_back({way.label, way.changes, there.ok(), there.needed_gib});
     }
   }
   return r;

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -46,9 +47,19 @@ std::optional<std::int64_t> largest_ok(const std::function<bool(std::int64_t)>& 
 /// point and ok after (GPU counts, memory): doubling, then bisection.
 std::optional<std::int64_t> smallest_ok(const std::function<bool(std::int64_t)>& ok, std::int64_t low, std::int64_t high);
 
-/// The fewest tensor-parallel GPUs where the verdict is ok: the sizes that divide the heads, in
-/// order (the others are no scenario: refused, or not a request), as an answer whose `past` is
-/// the size before it.
+/// The tensor-parallel sizes a model takes, ascending: those that divide its attention heads
+/// (the others are no scenario: refused, or not a request).
+std::vector<std::int64_t> tensor_parallel_sizes(const ModelSpec& model);
+
+/// The first of `sizes` (ascending) where the verdict is ok, and the last valid size before it:
+/// the search for sizes only some of which a request can take.
+struct FirstOk {
+  std::optional<std::int64_t> value, past;
+};
+FirstOk first_ok(Probe& probe, std::span<const std::int64_t> sizes);
+
+/// The fewest tensor-parallel GPUs where the verdict is ok (first_ok over tensor_parallel_sizes),
+/// as an answer whose `past` is the size before it.
 SolverAnswer fewest_tensor_parallel(Probe& probe, const ModelSpec& model, std::string question, std::string note_when_none);
 
 /// A solver answer for `field` from its boundary: `value` ok, `past` (one step on) not.
@@ -66,13 +77,16 @@ void describe_model(const Request& request, const MemoryEstimator& estimator, Re
 /// "8 x H100 80GB SXM", or "a GPU of 40 GiB".
 std::string gpus_text(const Request& request);
 
-/// GiB with two decimals, as the page and vLLM print them.
-std::string gib_text(double gib);
+/// A way to fit a trainer would try: its label and the fields it changes (path, JSON value).
+struct WayToFit {
+  std::string label;
+  std::vector<std::pair<std::string, std::string>> changes;
+};
 
 /// The policy of an engine whose breakdown is its demand (transformers, DeepSpeed): the verdict
 /// compares the total with the GPU, the solver asks how far the workload grows and how few GPUs
-/// do, and training gets the alternatives a trainer would try.
+/// do, and each of `ways` is tried (the result's alternatives).
 Result fit_result(const Engine& engine, const Request& request, const MemoryEstimator& estimator, Engine::Depth depth,
-                  const std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>>& alternatives);
+                  std::span<const WayToFit> ways);
 
 }  // namespace llmmem::engines

@@ -119,19 +119,6 @@ class ObjectReader {
     return integer_value(*value, path_of(key), min, max);
   }
 
-  /// A finite number; `value_text` receives the value as written (for the spec's messages).
-  std::optional<double> number(std::initializer_list<std::string_view> keys,
-                               std::string* value_text = nullptr) {
-    std::string key;
-    const json* value = find(keys, &key);
-    if (!value) return std::nullopt;
-    if (!value->is_number() || !std::isfinite(value->get<double>())) {
-      fail(path_of(key), "must be a number, got " + quote_value(*value));
-    }
-    if (value_text) *value_text = value->dump();
-    return value->get<double>();
-  }
-
   std::optional<std::string> string(std::initializer_list<std::string_view> keys) {
     std::string key;
     const json* value = find(keys, &key);

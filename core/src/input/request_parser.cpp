@@ -165,15 +165,9 @@ void assign_field(Request& request, const FieldSpec& field, FieldValue value) {
   request.scenario.given.set(field.path, std::move(value));
 }
 
-const char* to_string(Framework framework) {
-  switch (framework) {
-    case Framework::vllm: return "vllm";
-    case Framework::deepspeed: return "deepspeed";
-    default: return "transformers";
-  }
-}
+const char* to_string(Framework framework) { return kFrameworkNames[std::size_t(framework)].data(); }
 
-const char* to_string(Mode mode) { return mode == Mode::training ? "training" : "inference"; }
+const char* to_string(Mode mode) { return kModeNames[std::size_t(mode)].data(); }
 
 ModelSpec parse_config(std::string_view config_json) {
   return detail::model_from_config(detail::parse_json_text(config_json, "config"), "config");
@@ -190,7 +184,6 @@ Request detail::request_from_json(const json& root) {
   // params first: a config's reading does not depend on them, but an early bad parameter is
   // the message a user of the spec expects.
   if (const json* params = r.find({"params"})) read_section(*params, "params", request);
-  request.params.activation_recomputation_factor_given = request.scenario.gave("params.activation_recomputation_factor");
   const json* config = r.find({"config"});
   if (!config) fail("config", "missing (the model's Hugging Face config.json object)");
   request.model = detail::model_from_config(*config, "config");

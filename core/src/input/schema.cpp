@@ -19,8 +19,6 @@ namespace llmmem {
 namespace {
 
 using V = std::string_view;
-constexpr std::array<V, 3> kFrameworks = {"transformers", "vllm", "deepspeed"};
-constexpr std::array<V, 2> kModes = {"inference", "training"};
 
 const std::vector<FieldSpec>& all_fields() {
   static const std::vector<FieldSpec> fields = [] {
@@ -129,13 +127,17 @@ std::string schema_json() {
     if (f.default_json.empty()) w.null();
     else w.raw(f.default_json);
     if (!f.default_note.empty()) w.field("default_note", f.default_note);
+    if (!f.suggestions.empty()) {
+      w.key("suggestions");
+      names(f.suggestions);
+    }
     w.key("engines").begin_array();
-    for (std::size_t i = 0; i < kFrameworks.size(); ++i) {
-      if (f.engines & (1u << i)) w.value(kFrameworks[i]);
+    for (std::size_t i = 0; i < std::size(kFrameworkNames); ++i) {
+      if (f.engines & (1u << i)) w.value(kFrameworkNames[i]);
     }
     w.end_array().key("modes").begin_array();
-    for (std::size_t i = 0; i < kModes.size(); ++i) {
-      if (f.modes & (1u << i)) w.value(kModes[i]);
+    for (std::size_t i = 0; i < std::size(kModeNames); ++i) {
+      if (f.modes & (1u << i)) w.value(kModeNames[i]);
     }
     w.end_array();
     if (!f.when_path.empty()) {
@@ -148,7 +150,7 @@ std::string schema_json() {
     w.field("help", f.help).field("advanced", f.advanced).end_object();
   }
   w.end_array().key("engines");
-  names(kFrameworks);
+  names(kFrameworkNames);
   w.key("gpus").begin_array();
   for (const GpuModel& g : gpu_catalogue()) {
     w.begin_object().field("name", g.name).key("aliases");

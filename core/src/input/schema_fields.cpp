@@ -11,8 +11,6 @@
 namespace llmmem::fields {
 namespace {
 
-constexpr std::array<V, 3> kFrameworks = {"transformers", "vllm", "deepspeed"};
-constexpr std::array<V, 2> kModes = {"inference", "training"};
 constexpr std::array<V, 11> kKvDtypes = {"auto", "float16", "fp16", "half", "bfloat16", "bf16",
                                          "float32", "fp32", "fp8", "fp8_e4m3", "fp8_e5m2"};
 constexpr std::array<V, 10> kOptimizers = {"adamw", "adam", "adamw_fused", "adamw_8bit", "paged_adamw",
@@ -35,15 +33,15 @@ void check_gpu(const std::string& path, const FieldValue& v) {
 
 constexpr FieldSpec kShared[] = {
     // ---- The engine and the workload every engine shares ----
-    {.path = "framework", .kind = FieldKind::choice, .choices = kFrameworks, .default_json = "\"transformers\"",
+    {.path = "framework", .kind = FieldKind::choice, .choices = kFrameworkNames, .default_json = "\"transformers\"",
      .section = "Engine", .label = "Engine", .flags = "--framework",
      .help = "transformers (inference or training), vllm (serving) or deepspeed (ZeRO training)",
-     .assign = LLMMEM_ASSIGN(r.framework = nth<Framework>(v, kFrameworks))},
-    {.path = "workload.mode", .kind = FieldKind::choice, .choices = kModes,
+     .assign = LLMMEM_ASSIGN(r.framework = nth<Framework>(v, kFrameworkNames))},
+    {.path = "workload.mode", .kind = FieldKind::choice, .choices = kModeNames,
      .default_note = "inference for transformers and vllm, training for deepspeed",
      .section = "Engine", .label = "Mode", .flags = "--mode",
      .help = "run the model (generate) or train it",
-     .assign = LLMMEM_ASSIGN(r.scenario.mode = nth<Mode>(v, kModes))},
+     .assign = LLMMEM_ASSIGN(r.scenario.mode = nth<Mode>(v, kModeNames))},
     {.path = "workload.batch_size", .kind = FieldKind::integer, .min = 1, .max = kMaxTokens, .default_json = "1",
      .engines = kTransformers | kDeepSpeed, .section = "Workload", .label = "Batch size", .flags = "--batch --batch-size",
      .help = "sequences processed at once", .assign = LLMMEM_ASSIGN(r.scenario.workload.batch_size = v.integer)},

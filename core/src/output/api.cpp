@@ -13,12 +13,6 @@ namespace {
 
 using detail::JsonWriter;
 
-void optional_number(JsonWriter& w, std::string_view key, const std::optional<double>& value) {
-  w.key(key);
-  if (value) w.value(*value);
-  else w.null();
-}
-
 void model_json(JsonWriter& w, const ModelSpec& m, const Result& r) {
   const ParameterCounts& c = r.counts;
   w.begin_object()
@@ -133,9 +127,9 @@ std::string detail::result_to_json(const Request& request, const Result& r) {
   w.key("solver").begin_array();
   for (const SolverAnswer& a : r.solver) {
     w.begin_object().field("field", a.field).field("question", a.question);
-    optional_number(w, "value", a.value);
-    optional_number(w, "past", a.past);
-    optional_number(w, "needed_gib", a.needed_gib);
+    w.field("value", a.value);
+    w.field("past", a.past);
+    w.field("needed_gib", a.needed_gib);
     if (!a.note.empty()) w.field("note", a.note);
     w.end_object();
   }

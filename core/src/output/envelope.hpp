@@ -1,27 +1,17 @@
 #pragma once
 // What the three boundary functions (estimate_json, sweep_json, solve_json) share.
 
+#include <new>
 #include <string>
 
 #include "llmmem/error.hpp"
 
 namespace llmmem::detail {
 
-/// Runs `body` (which returns a result object as JSON text) and wraps it as
-/// {"ok":true,"result":...}, or any exception as {"ok":false,"error":{field,message}}.
-template <typename Body>
-std::string guarded(Body&& body) noexcept;
-
 std::string error_envelope(const std::string& field, const std::string& message) noexcept;
 
-}  // namespace llmmem::detail
-
-#include <new>
-
-#include "llmmem/error.hpp"
-
-namespace llmmem::detail {
-
+/// Runs `body` (which returns a result object as JSON text) and wraps it as
+/// {"ok":true,"result":...}, or any exception as {"ok":false,"error":{field,message}}.
 template <typename Body>
 std::string guarded(Body&& body) noexcept {
   try {

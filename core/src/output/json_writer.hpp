@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,6 +63,11 @@ class JsonWriter {
     separate();
     out_ += "null";
     return *this;
+  }
+  /// The value, or null when there is none.
+  template <typename T>
+  JsonWriter& value(const std::optional<T>& maybe) {
+    return maybe ? value(*maybe) : null();
   }
   /// Text that is already JSON (a setting's value as the engine wrote it).
   JsonWriter& raw(std::string_view json) {

@@ -3,7 +3,6 @@
 #include <cmath>
 #include <optional>
 #include <string_view>
-#include <type_traits>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -22,23 +21,40 @@ namespace {
 using detail::fail;
 using json = nlohmann::json;
 
+/// The expert-parallel sizes a request takes: vLLM spreads experts over all TP x DP ranks or
+/// none; otherwise up to the experts.
+std::vector<std::int64_t> expert_parallel_sizes(const Request& request) {
+  const Parallelism& p = request.scenario.parallelism;
+  if (request.framework == Framework::vllm) return {1, p.tensor_parallel_size * p.data_parallel_size};
+  std::vector<std::int64_t> sizes;
+  for (std::int64_t ep = 1; ep <= std::max<std::int64_t>(1, request.model.moe.num_experts); ++ep) sizes.push_back(ep);
+  return sizes;
+}
+
+std::vector<std::int64_t> tensor_parallel_sizes(const Request& request) {
+  return engines::tensor_parallel_sizes(request.model);
+}
+
 /// A field a sweep or the solver may vary. `grows`: memory grows with it (the solver looks for
 /// the largest that runs), else it shrinks (the smallest that runs).
 struct VariableField {
   std::string_view name;
   bool grows;
   bool fraction = false;  // a number in (0, 1] (gpu_memory_utilization), else a positive integer
+  // The sizes a request can take, where only some are (else every integer): searched in order,
+  // since bisection would count the others as "does not run".
+  std::vector<std::int64_t> (*sizes)(const Request&) = nullptr;
 };
 
-constexpr VariableField kVariableFields[] = {
+const VariableField kVariableFields[] = {
     {"workload.batch_size", true},
     {"workload.sequence_length", true},
     {"workload.max_num_seqs", true},
     {"workload.max_model_len", true},
-    {"parallelism.tensor_parallel_size", false},
+    {"parallelism.tensor_parallel_size", false, false, tensor_parallel_sizes},
     {"parallelism.pipeline_parallel_size", false},
     {"parallelism.data_parallel_size", false},
-    {"parallelism.expert_parallel_size", false},
+    {"parallelism.expert_parallel_size", false, false, expert_parallel_sizes},
     {"framework_config.gpu_memory_utilization", false, true},
 };
 
@@ -91,6 +107,7 @@ std::string sweep_json(std::string_view sweep_request) noexcept {
     const std::size_t kParts = MemoryBreakdown{}.to_dict().size();
     std::vector<std::vector<double>> columns(kParts);
     std::vector<bool> ok;
+    std::vector<const char*> status;
     std::vector<double> needed;
     std::vector<std::optional<std::int64_t>> tokens;
     std::vector<std::optional<double>> concurrency;
@@ -106,10 +123,10 @@ std::string sweep_json(std::string_view sweep_request) noexcept {
         throw InputError(path, message.rfind(path, 0) == 0 ? message : path + ": " + message);
       }
       const Result point = query.engine->evaluate(request, Engine::Depth::point);
-      engines::require_computable(point.breakdown);
       const auto parts = point.breakdown.to_dict();
       for (std::size_t k = 0; k < kParts; ++k) columns[k].push_back(parts[k].second);
       ok.push_back(point.verdict.ok());
+      status.push_back(detail::verdict_status(point.verdict.status));
       needed.push_back(point.verdict.needed_gib);
       tokens.push_back(point.capacity ? std::optional<std::int64_t>(point.capacity->tokens) : std::nullopt);
       concurrency.push_back(point.capacity ? std::optional<double>(point.capacity->max_concurrency) : std::nullopt);
@@ -117,15 +134,7 @@ std::string sweep_json(std::string_view sweep_request) noexcept {
     detail::JsonWriter w;
     auto column = [&](std::string_view key, const auto& items) {
       w.key(key).begin_array();
-      for (const auto& item : items) {
-        using Item = std::decay_t<decltype(item)>;
-        if constexpr (std::is_same_v<Item, std::optional<double>> || std::is_same_v<Item, std::optional<std::int64_t>>) {
-          if (item) w.value(*item);
-          else w.null();
-        } else {
-          w.value(item);
-        }
-      }
+      for (const auto& item : items) w.value(item);
       w.end_array();
     };
     w.begin_object().field("field", query.field.name).key("values").raw(values->dump()).key("breakdown").begin_object();
@@ -133,8 +142,9 @@ std::string sweep_json(std::string_view sweep_request) noexcept {
     for (std::size_t k = 0; k < kParts; ++k) column(keys[k].first, columns[k]);
     w.end_object();
     w.key("ok").begin_array();
-    for (bool flag : ok) w.value(flag);
+    for (bool flag : ok) w.value(flag);  // std::vector<bool> has no references to hand out
     w.end_array();
+    column("status", status);  // ok's reason: "no_gpu" is no answer, "refuses" and "does_not_fit" are
     column("needed_gib", needed);
     if (query.base.framework == Framework::vllm) {
       column("kv_tokens", tokens);
@@ -166,26 +176,36 @@ std::string solve_json(std::string_view solve_request) noexcept {
     if (field.grows) {
       answer = engines::largest_ok(ok, 1, limit);
       if (answer && *answer < limit) past = *answer + 1;
+    } else if (field.sizes) {
+      std::vector<std::int64_t> sizes = field.sizes(base);
+      std::erase_if(sizes, [&](std::int64_t size) { return size > limit; });
+      const engines::FirstOk first = engines::first_ok(probe, sizes);
+      answer = first.value;
+      past = first.past;
     } else {
       answer = engines::smallest_ok(ok, 1, limit);
-      // The next smaller valid size (a TP size must divide the heads) is the one that does not run.
+      // The next smaller size that is a request (a pipeline stage needs a layer) does not run.
       for (std::int64_t v = answer ? *answer - 1 : 0; v >= 1 && !past; --v) {
         if (probe.at(double(v) * scale)) past = v;
       }
     }
-    auto point = [&](std::optional<std::int64_t> v) -> json {
-      if (!v) return nullptr;
-      const Verdict verdict = *probe.at(double(*v) * scale);
-      return {{"value", double(*v) * scale}, {"ok", verdict.ok()}, {"needed_gib", verdict.needed_gib},
-              {"limit_gib", verdict.limit_gib}};
-    };
-    const json at = point(answer);
-    return json{{"field", field.name},
-                {"value", answer ? json(double(*answer) * scale) : json(nullptr)},
-                {"needed_gib", answer ? at["needed_gib"] : json(nullptr)},
-                {"limit_gib", answer ? at["limit_gib"] : json(nullptr)},
-                {"step_past", point(past)}}
-        .dump();
+    detail::JsonWriter w;
+    w.begin_object().field("field", field.name);
+    if (answer) {
+      const Verdict at = *probe.at(double(*answer) * scale);
+      w.field("value", double(*answer) * scale).field("needed_gib", at.needed_gib).field("limit_gib", at.limit_gib);
+    } else {
+      w.key("value").null().key("needed_gib").null().key("limit_gib").null();
+    }
+    w.key("step_past");
+    if (past) {
+      const Verdict there = *probe.at(double(*past) * scale);
+      w.begin_object().field("value", double(*past) * scale).field("ok", there.ok())
+          .field("needed_gib", there.needed_gib).field("limit_gib", there.limit_gib).end_object();
+    } else {
+      w.null();
+    }
+    return w.end_object().take();
   });
 }
 

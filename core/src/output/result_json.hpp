@@ -1,5 +1,5 @@
 #pragma once
-// A result as the response's JSON text, and what the sweep shares with it.
+// A result as the response's JSON text, and what the sweep shares with it (the verdict's words).
 
 #include <string>
 

@@ -46,7 +46,6 @@ ModelStates DeepSpeedMemoryEstimator::model_states(const Scenario& s) const {
 
 double DeepSpeedMemoryEstimator::estimate_kv_cache(const Scenario&) const { return 0; }
 
-
 namespace engines {
 namespace {
 
@@ -55,7 +54,7 @@ class DeepSpeedEngine final : public Engine {
   explicit DeepSpeedEngine(const Request& request) : estimator_(request.model, request.params) {}
 
   Result evaluate(const Request& request, Depth depth) const override {
-    static const std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> kWays = {
+    static const WayToFit kWays[] = {
         {"ZeRO stage 2", {{"parallelism.zero_stage", "2"}}},
         {"ZeRO stage 3", {{"parallelism.zero_stage", "3"}}},
         {"ZeRO-2 with the optimizer offloaded to CPU", {{"parallelism.zero_stage", "2"}, {"framework_config.offload_optimizer", "\"cpu\""}}},

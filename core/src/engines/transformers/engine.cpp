@@ -12,7 +12,7 @@ class TransformersEngine final : public Engine {
                                           : std::unique_ptr<MemoryEstimator>(new TransformersMemoryEstimator(request.model, request.params))) {}
 
   Result evaluate(const Request& request, Depth depth) const override {
-    static const std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> kTraining = {
+    static const WayToFit kTraining[] = {
         {"gradient checkpointing", {{"framework_config.gradient_checkpointing", "\"full\""}}},
         {"LoRA (rank 16, q and v)", {{"framework_config.fine_tuning", "\"lora\""}}},
         {"LoRA with gradient checkpointing", {{"framework_config.fine_tuning", "\"lora\""}, {"framework_config.gradient_checkpointing", "\"full\""}}},
@@ -21,9 +21,8 @@ class TransformersEngine final : public Engine {
         {"pure bf16 training", {{"framework_config.training_precision", "\"bf16\""}}},
         {"FSDP full_shard over the data-parallel GPUs", {{"framework_config.fsdp", "\"full_shard\""}}},
     };
-    static const std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> kNone;
     const bool training = request.scenario.mode == Mode::training;
-    return fit_result(*this, request, *estimator_, depth, training ? kTraining : kNone);
+    return fit_result(*this, request, *estimator_, depth, training ? std::span<const WayToFit>(kTraining) : std::span<const WayToFit>());
   }
 
  private:

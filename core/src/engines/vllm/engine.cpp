@@ -8,27 +8,15 @@
 
 #include "accounting/units.hpp"
 #include "engines/common.hpp"
+#include "engines/text.hpp"
 #include "engines/vllm/memory.hpp"
 #include "engines/vllm/rules.hpp"
 
 namespace llmmem::engines {
 namespace {
 
+using vllm::kCudaContextGib;
 using vllm::Settings;
-
-// vLLM's CUDA context and its start-up allocations, already taken when its worker checks free
-// memory: 0.61 GiB on an H100 ("Free memory on device: 78.57/79.18 GiB on startup") and 0.41
-// on an A100 ("78.84/79.25") in tests/data/vllm.
-constexpr double kCudaContextGib = 0.5;
-
-std::string count_text(std::int64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
 
 /// Everything one request's start-up computes; the result is read from it.
 struct StartUp {
@@ -71,7 +59,7 @@ class VllmEngine final : public Engine {
     up.graphs_in_budget = st.v1 && !st.runner_v2 && st.profile_cudagraph_memory;
     up.fixed = up.weights + up.peak + up.non_torch + (up.graphs_in_budget ? up.graphs : 0.0);
     const double bytes_per_block = up.layout.bytes_per_block();
-    up.one_request = double(up.layout.blocks_per_request(st.max_model_len)) * bytes_per_block / kBytesPerGiB;
+    up.one_request = up.layout.request_gib(st.max_model_len);
     up.refusal = vllm::configuration_refusal(request.model, sc, st);
     const auto gpu = sc.framework_config.gpu_memory_gib;
     if (!gpu) return up;
@@ -102,7 +90,7 @@ class VllmEngine final : public Engine {
     c.max_concurrency = st.v1 ? double(c.num_gpu_blocks) / double(up.layout.blocks_per_request(st.max_model_len))
                               : double(c.tokens) / double(st.max_model_len);
     up.capacity = c;
-    if (!up.refusal) up.refusal = vllm::free_memory_refusal(sc, st, kCudaContextGib);
+    if (!up.refusal) up.refusal = vllm::free_memory_refusal(sc, st);
     if (!up.refusal) {
       // "the estimated maximum model length": the longest whose blocks fit (vLLM bisects).
       std::int64_t low = 0, high = up.one_request > c.available_gib ? st.max_model_len : 0;
@@ -133,7 +121,6 @@ class VllmEngine final : public Engine {
     const double demand = double(st.max_num_seqs) * up.one_request;
     r.kv_cache_demand_gib = demand;
     Verdict& v = r.verdict;
-    const std::string reason = up.refusal ? up.refusal->message : "";
     if (up.capacity) {
       const KvCacheCapacity& c = *up.capacity;
       v.gpu_memory_gib = sc.framework_config.gpu_memory_gib;
@@ -164,7 +151,7 @@ class VllmEngine final : public Engine {
       r.breakdown_basis = "what vLLM holds on a GPU whose KV cache holds all max_num_seqs sequences at max_model_len";
       Requirements q;
       const double slack = 1.0 - st.gpu_memory_utilization;
-      const double for_context = st.v1 && st.version.at_least(9, 1) && slack > 0 ? kCudaContextGib / slack : 0.0;
+      const double for_context = vllm::checks_free_memory(st) && slack > 0 ? kCudaContextGib / slack : 0.0;
       q.to_start_gib = std::max((up.fixed + up.one_request) / st.gpu_memory_utilization, for_context);
       q.all_sequences_gib = std::max((up.fixed + demand) / st.gpu_memory_utilization, for_context);
       r.requirements = q;
@@ -178,13 +165,13 @@ class VllmEngine final : public Engine {
       }
     }
     if (up.refusal) {
-      v.reason = reason;
+      v.reason = up.refusal->message;
       v.field = up.refusal->field;
-      if (depth == Depth::full) v.summary = "vLLM would refuse to start" + (up.capacity ? " on " + gpus_text(request) : std::string()) + ": " + reason;
+      if (depth == Depth::full) v.summary = "vLLM would refuse to start" + (up.capacity ? " on " + gpus_text(request) : std::string()) + ": " + v.reason;
     }
     r.capacity = up.capacity;
-    if (depth != Depth::full) return r;  // a probe or a chart's point: no model facts or warnings
     require_computable(b);
+    if (depth != Depth::full) return r;  // a probe or a chart's point: no model facts or warnings
     describe_model(request, memory_, r);
     r.settings = st.echo;
     r.warnings = shared_warnings(request);
@@ -275,7 +262,7 @@ class VllmEngine final : public Engine {
       work.scenario = request.scenario;
       Probe probe(*this, work, "framework_config.gpu_memory_utilization");
       auto starts = [&](std::int64_t hundredths) { return probe.ok(double(hundredths) / 100); };
-      const std::int64_t highest = st.v1 && st.version.at_least(9, 1)
+      const std::int64_t highest = vllm::checks_free_memory(st)
                                        ? std::int64_t(std::floor((gpu - kCudaContextGib) / gpu * 100)) : 100;
       std::optional<std::int64_t> lowest;
       const std::int64_t guess = std::int64_t(std::ceil((up.fixed + up.one_request) / gpu * 100));

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <string>
 
+#include "engines/vllm/settings.hpp"
 #include "input/field_block.hpp"
 #include "input/json_reader.hpp"
 
@@ -57,7 +58,7 @@ constexpr FieldSpec kFields[] = {
      .help = "tokens per paged KV block", .advanced = true},
     // ---- vLLM's flags ----
     {.path = "framework_config.vllm_version", .kind = FieldKind::text,
-     .default_note = "the newest vLLM this calculator models", .engines = kVllm, .section = "vLLM",
+     .default_note = "the newest vLLM this calculator models", .suggestions = vllm::kReleases, .engines = kVllm, .section = "vLLM",
      .label = "vLLM version", .flags = "--vllm-version",
      .help = "as `pip show vllm` prints it: the engine, model runner and defaults follow from it", .check = check_version},
     {.path = "framework_config.gpu_memory_utilization", .kind = FieldKind::number, .min = 0, .max = 1, .min_open = true,

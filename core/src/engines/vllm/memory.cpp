@@ -16,8 +16,6 @@ double vLLMMemoryEstimator::kv_elements_per_token_per_layer(const Parallelism& p
   return MemoryEstimator::kv_elements_per_token_per_layer(p);
 }
 
-
-
 namespace {
 
 /// The kernels vLLM runs MXFP4 experts with; each lays the experts out its own way.
@@ -224,21 +222,21 @@ std::int64_t vLLMMemoryEstimator::KvLayout::blocks_per_request(std::int64_t max_
          sliding_groups * (ceil_div(std::min(window_reach, max_model_len), block_size) + 1);
 }
 
+double vLLMMemoryEstimator::KvLayout::request_gib(std::int64_t max_model_len) const {
+  return double(blocks_per_request(max_model_len)) * bytes_per_block() / kBytesPerGiB;
+}
+
 double vLLMMemoryEstimator::estimate_kv_cache(const Scenario& s) const {
   // The spec's demand: max_num_seqs requests of max_model_len tokens, each in whole paged
   // blocks, sliding layers holding their window only (V1).
-  const vllm::Settings settings = vllm::resolve(model_, s);
-  const KvLayout layout = kv_layout(s, settings);
-  const double blocks = double(layout.blocks_per_request(settings.max_model_len));
-  return double(settings.max_num_seqs) * blocks * layout.bytes_per_block() / kBytesPerGiB;
+  const vllm::Settings settings = vllm::resolve(model_, s, false);
+  return double(settings.max_num_seqs) * kv_layout(s, settings).request_gib(settings.max_model_len);
 }
 
 double vLLMMemoryEstimator::cuda_graphs_gib(const Scenario& s, const vllm::Settings& settings) const {
   const std::vector<std::int64_t>& sizes = settings.cudagraph_capture_sizes;
-  const MemoryEstimationParameters defaults;
   const bool spec_formula = settings.graph_ratio || settings.graph_scaling ||
-                            params_.graph_memory_overhead_ratio != defaults.graph_memory_overhead_ratio ||
-                            params_.graph_batch_scaling_factor != defaults.graph_batch_scaling_factor;
+                            s.gave("params.graph_memory_overhead_ratio") || s.gave("params.graph_batch_scaling_factor");
   if (spec_formula) {
     // The spec's empirical formula, asked for by its two parameters: per capture size,
     // weights x ratio x (1 + size x scaling), on this GPU's (sharded) weights.

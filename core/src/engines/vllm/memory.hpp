@@ -49,6 +49,8 @@ class vLLMMemoryEstimator : public MemoryEstimator {
     /// (KVCacheSpec.max_memory_usage_bytes): every token in a full layer, the window's reach
     /// in a sliding one plus a block for its edge.
     std::int64_t blocks_per_request(std::int64_t max_model_len) const;
+    /// GiB of those blocks: what one request of `max_model_len` needs in the KV cache.
+    double request_gib(std::int64_t max_model_len) const;
   };
   KvLayout kv_layout(const Scenario& scenario, const vllm::Settings& settings) const;
 

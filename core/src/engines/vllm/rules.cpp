@@ -16,19 +16,14 @@
 #include <cstdio>
 
 #include "accounting/units.hpp"
+#include "engines/text.hpp"
 
 namespace llmmem::vllm {
 namespace {
 
-std::string fixed2(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.2f", value);
-  return text;
-}
-
 /// Python's repr of round(value, 2), as vLLM's format_gib prints it: 10.5, 3.0, 12.34.
 std::string rounded_repr(double value) {
-  std::string text = fixed2(value);
+  std::string text = engines::gib_text(value);
   while (text.size() > 1 && text.back() == '0' && text[text.size() - 2] != '.') text.pop_back();
   return text;
 }
@@ -181,18 +176,18 @@ std::optional<Refusal> configuration_refusal(const ModelSpec& m, const Scenario&
   return std::nullopt;
 }
 
-std::optional<Refusal> free_memory_refusal(const Scenario& scenario, const Settings& s, double context_gib) {
+bool checks_free_memory(const Settings& s) { return s.v1 && s.version.at_least(9, 1); }
+
+std::optional<Refusal> free_memory_refusal(const Scenario& scenario, const Settings& s) {
   const std::optional<double> total = scenario.framework_config.gpu_memory_gib;
-  if (!total || !s.v1 || !s.version.at_least(9, 1)) return std::nullopt;
+  if (!total || !checks_free_memory(s)) return std::nullopt;
   const double requested = *total * s.gpu_memory_utilization;
-  const double free = std::max(0.0, *total - context_gib);
+  const double free = std::max(0.0, *total - kCudaContextGib);
   if (free >= requested) return std::nullopt;
-  char utilization[32];
-  std::snprintf(utilization, sizeof utilization, "%g", s.gpu_memory_utilization);
   return Refusal{"framework_config.gpu_memory_utilization",
-                 std::string("Free memory on device ") + (s.version.at_least(14) ? "cuda:0 " : "") + "(" + fixed2(free) +
-                     "/" + fixed2(*total) + " GiB) on startup is less than desired GPU memory utilization (" + utilization +
-                     ", " + fixed2(requested) + " GiB). Decrease GPU memory utilization or reduce GPU memory used by "
+                 std::string("Free memory on device ") + (s.version.at_least(14) ? "cuda:0 " : "") + "(" + engines::gib_text(free) +
+                     "/" + engines::gib_text(*total) + " GiB) on startup is less than desired GPU memory utilization (" + engines::number_text(s.gpu_memory_utilization) +
+                     ", " + engines::gib_text(requested) + " GiB). Decrease GPU memory utilization or reduce GPU memory used by "
                      "other processes."};
 }
 
@@ -222,7 +217,7 @@ std::optional<Refusal> kv_cache_refusal(const Settings& s, const KvCheck& check)
   }
   if (check.needed_for_one_gib <= check.available_gib) return std::nullopt;
   const std::string gib = v.at_least(9) ? " GiB" : " GB";
-  auto amount = [&](double value) { return v.at_least(14) ? rounded_repr(value) : fixed2(value); };
+  auto amount = [&](double value) { return v.at_least(14) ? rounded_repr(value) : engines::gib_text(value); };
   std::string message = std::string("To serve at least one request with the ") + (v.at_least(22) ? "model's" : "models's") +
                         " max seq len (" + std::to_string(s.max_model_len) + "), (" + amount(check.needed_for_one_gib) + gib +
                         " KV cache is needed, which is larger than the available KV cache memory (" +

@@ -21,9 +21,16 @@ struct Refusal {
 /// SchedulerConfig, the parallel linear layers and MoE).
 std::optional<Refusal> configuration_refusal(const ModelSpec& model, const Scenario& scenario, const Settings& settings);
 
-/// The V1 worker's start-up check (0.9.1 on): free memory must hold the budget. vLLM's CUDA
-/// context is already allocated then: `context_gib` of the card is not free.
-std::optional<Refusal> free_memory_refusal(const Scenario& scenario, const Settings& settings, double context_gib);
+/// vLLM's CUDA context and its start-up allocations, already taken when its worker checks free
+/// memory: 0.61 GiB on an H100 ("Free memory on device: 78.57/79.18 GiB on startup") and 0.41
+/// on an A100 ("78.84/79.25") in tests/data/vllm.
+inline constexpr double kCudaContextGib = 0.5;
+
+/// Whether the worker checks free memory against the budget at start-up (V1 from 0.9.1, #19312).
+bool checks_free_memory(const Settings& settings);
+
+/// That check: free memory (the card less kCudaContextGib) must hold the budget.
+std::optional<Refusal> free_memory_refusal(const Scenario& scenario, const Settings& settings);
 
 /// The KV cache checks after profiling: some memory left, and (V1) one request of
 /// max_model_len in it, or (V0) max_model_len tokens in its blocks.

@@ -20,6 +20,7 @@
 #include <cstdio>
 
 #include "accounting/units.hpp"
+#include "engines/text.hpp"
 #include "llmmem/error.hpp"
 #include "llmmem/gpus.hpp"
 #include "llmmem/schema.hpp"
@@ -27,16 +28,12 @@
 namespace llmmem::vllm {
 namespace {
 
+using engines::number_text;
+
 /// Whether `text` holds `needle` (lower case), case aside.
 bool contains(std::string_view text, std::string_view needle) {
   auto same = [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; };
   return std::search(text.begin(), text.end(), needle.begin(), needle.end(), same) != text.end();
-}
-
-std::string number_text(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", value);
-  return text;
 }
 
 /// The model's maximum length as vLLM derives it, and the key it names in its refusal.
@@ -102,7 +99,10 @@ std::string Version::text() const {
   return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
 }
 
-Version newest_version() { return {0, 31, 0}; }
+Version newest_version() {
+  static const Version newest = parse_version(std::string(kReleases[0]));
+  return newest;
+}
 
 Version parse_version(const std::string& text) {
   int parts[3] = {0, 0, 0};

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "llmmem/request.hpp"
@@ -23,7 +24,13 @@ struct Version {
   std::string text() const;
 };
 
-/// The newest release modelled: requests without vllm_version get it.
+/// Releases whose defaults differ (docs/formulas.md, "vLLM's version"), newest first: the page
+/// suggests them, and a request without vllm_version gets the first.
+inline constexpr std::string_view kReleases[] = {
+    "0.31.0", "0.30.0", "0.27.1", "0.25.0", "0.23.0", "0.22.0", "0.21.0", "0.19.1", "0.17.1", "0.15.1",
+    "0.12.0", "0.11.0", "0.10.2", "0.10.1", "0.9.2",  "0.8.5",  "0.7.3",  "0.6.6",  "0.6.4",  "0.5.4"};
+
+/// The newest release modelled (kReleases' first).
 Version newest_version();
 Version parse_version(const std::string& text);
 
