@@ -2,6 +2,7 @@
 // An engine's policy: one result per request. Each engine lives in core/src/engines/<engine>/;
 // create_engine is the one place that knows them all.
 
+#include <cstdint>
 #include <memory>
 
 #include "llmmem/request.hpp"
@@ -18,7 +19,20 @@ class Engine {
   enum class Depth { full, point, verdict };
 
   /// The result for `request`, whose model must be the one the engine was made for.
-  virtual Result evaluate(const Request& request, Depth depth = Depth::full) const = 0;
+  Result evaluate(const Request& request, Depth depth = Depth::full) const {
+    ++evaluation_count();
+    return compute(request, depth);
+  }
+
+  /// Evaluations on this thread so far: the unit of work that sweeps and the solver are bounded
+  /// in (tests/core/test_properties.cpp holds every query to a fixed budget of them).
+  static std::uint64_t& evaluation_count() {
+    thread_local std::uint64_t count = 0;
+    return count;
+  }
+
+ private:
+  virtual Result compute(const Request& request, Depth depth) const = 0;
 };
 
 /// The engine of request.framework for request.model (its parameter counts computed once).

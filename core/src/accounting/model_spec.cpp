@@ -2,33 +2,23 @@
 
 #include <initializer_list>
 
-#include "llmmem/error.hpp"
+#include "accounting/count.hpp"
 
 namespace llmmem {
 namespace {
 
-[[noreturn]] void too_large() {
-  throw InputError("config", "config: describes more parameters than can be counted (over 9.2e18)");
-}
-
-std::int64_t mul(std::int64_t a, std::int64_t b) {
-  std::int64_t product = 0;
-  if (__builtin_mul_overflow(a, b, &product)) too_large();
-  return product;
-}
+std::int64_t mul(std::int64_t a, std::int64_t b) { return (Count(a) * b).value(); }
 
 std::int64_t mul(std::initializer_list<std::int64_t> factors) {
-  std::int64_t product = 1;
-  for (std::int64_t factor : factors) product = mul(product, factor);
-  return product;
+  Count product = 1;
+  for (std::int64_t factor : factors) product = product * factor;
+  return product.value();
 }
 
 std::int64_t add(std::initializer_list<std::int64_t> terms) {
-  std::int64_t sum = 0;
-  for (std::int64_t term : terms) {
-    if (__builtin_add_overflow(sum, term, &sum)) too_large();
-  }
-  return sum;
+  Count sum = 0;
+  for (std::int64_t term : terms) sum += term;
+  return sum.value();
 }
 
 }  // namespace

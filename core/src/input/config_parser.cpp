@@ -218,11 +218,11 @@ ModelSpec model_from_config(const json& root, const std::string& root_path) {
     std::string key;
     if (!reader->find({"torch_dtype", "dtype"}, &key) || !spec.storage_dtype.empty()) continue;
     std::string dtype = *reader->string({key});
-    if (dtype.rfind("torch.", 0) == 0) dtype.erase(0, 6);
+    // One "torch." prefix, as str(torch.float16) writes it; dtype_bytes reads no other.
     if (dtype_bytes(dtype) == 0) {
       fail(reader->path_of(key), "unknown dtype " + quote_text(dtype) + " (expected float32, float16, bfloat16, ...)");
     }
-    spec.storage_dtype = dtype;
+    spec.storage_dtype = dtype.rfind("torch.", 0) == 0 ? dtype.substr(6) : dtype;
   }
   read_quantization(config, spec);
   if (!spec.is_quantized()) read_quantization(outer, spec);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "accounting/count.hpp"
 #include "llmmem/parameters.hpp"
 
 namespace llmmem::detail {
@@ -16,16 +17,32 @@ bool mentions(const json* list, std::string_view needle) {
   });
 }
 
-/// Layer indices a config lists (Qwen-MoE's mlp_only_layers), ignoring anything else.
-std::vector<std::int64_t> index_list(ObjectReader& config, std::string_view key) {
-  std::vector<std::int64_t> indices;
+/// The layers a config lists by index (Qwen-MoE's mlp_only_layers), marked in one pass: at most
+/// one entry per layer, and an index past the last layer names no layer (transformers never
+/// matches it), so it is ignored with a warning.
+std::vector<bool> listed_layers(ObjectReader& config, std::string_view key, ModelSpec& spec) {
+  std::vector<bool> listed(std::size_t(spec.num_layers), false);
   const json* list = config.find({key});
-  if (list == nullptr) return indices;
+  if (list == nullptr) return listed;
   if (!list->is_array()) fail(config.path_of(key), "must be an array of layer indices, got " + quote_value(*list));
-  for (std::size_t i = 0; i < list->size(); ++i) {
-    indices.push_back(integer_value((*list)[i], config.path_of(key) + "[" + std::to_string(i) + "]", 0, kMaxLayers));
+  if (std::int64_t(list->size()) > spec.num_layers) {
+    fail(config.path_of(key), "lists " + std::to_string(list->size()) + " layers, more than num_hidden_layers (" +
+                                  std::to_string(spec.num_layers) + ")");
   }
-  return indices;
+  std::size_t past_the_end = 0;  // one warning for them all
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const std::int64_t layer = integer_value((*list)[i], config.path_of(key) + "[" + std::to_string(i) + "]", 0, kMaxLayers);
+    if (layer < spec.num_layers) {
+      listed[std::size_t(layer)] = true;
+    } else {
+      ++past_the_end;
+    }
+  }
+  if (past_the_end > 0) {
+    spec.warnings.push_back(config.path_of(key) + ": " + std::to_string(past_the_end) +
+                            " entries name no layer (past the last, " + std::to_string(spec.num_layers - 1) + "): ignored");
+  }
+  return listed;
 }
 
 }  // namespace
@@ -39,8 +56,12 @@ void read_quantization(ObjectReader& config, ModelSpec& spec) {
   spec.quantization_method = q.string({"quant_method"}).value_or("");
   const std::string& method = spec.quantization_method;
   QuantizationSpec& format = spec.quantization;
+  // -1 is one group per output row (GPTQ's per-channel); 0 would divide every row by nothing.
   auto group = [&](std::initializer_list<std::string_view> keys) {
-    return q.integer(keys, -1, kMaxDimension).value_or(128);
+    const std::int64_t size = q.integer(keys, -1, kMaxDimension).value_or(128);
+    std::string key;
+    if (size == 0 && q.find(keys, &key)) fail(q.path_of(key), "must be -1 (one group per row) or a positive group size, got 0");
+    return size;
   };
   if (const json* skipped = q.find({"modules_to_not_convert", "ignore", "llm_int8_skip_modules"})) {
     format.attention = !mentions(skipped, "self_attn") && !mentions(skipped, "attn");
@@ -191,11 +212,8 @@ void read_moe(ObjectReader& config, ModelSpec& spec) {
   } else {
     // Qwen-MoE: every decoder_sparse_step-th layer, except those in mlp_only_layers.
     const std::int64_t step = config.integer({"decoder_sparse_step"}, 1, kMaxLayers).value_or(1);
-    const std::vector<std::int64_t> dense_only = index_list(config, "mlp_only_layers");
-    for (std::int64_t i = 0; i < spec.num_layers; ++i) {
-      const bool listed = std::find(dense_only.begin(), dense_only.end(), i) != dense_only.end();
-      moe_layers += (!listed && (i + 1) % step == 0) ? 1 : 0;
-    }
+    const std::vector<bool> dense_only = listed_layers(config, "mlp_only_layers", spec);
+    for (std::int64_t i = 0; i < spec.num_layers; ++i) moe_layers += (!dense_only[std::size_t(i)] && (i + 1) % step == 0) ? 1 : 0;
   }
   moe.dense_layers = spec.num_layers - moe_layers;
 }
@@ -209,22 +227,23 @@ void read_vision(ObjectReader& outer, const std::string& outer_type, ModelSpec& 
   ObjectReader v(*vision, outer.path_of("vision_config"), Nulls::mean_default);
   const std::string type = v.string({"model_type"}).value_or(outer_type == "qwen2_5_vl" ? "qwen2_5_vl_vision" : "");
   spec.vision.model_type = type;
-  const std::int64_t text = spec.hidden_size;
-  std::int64_t tower = 0, projector = 0;
+  // Dimensions up to 2^24 each: their products are checked counts, never a wrapped int64.
+  const Count text = spec.hidden_size;
+  Count tower = 0, projector = 0;
   auto dim = [&](std::initializer_list<std::string_view> keys, std::int64_t fallback) {
-    return v.integer(keys, 1, kMaxDimension).value_or(fallback);
+    return Count(v.integer(keys, 1, kMaxDimension).value_or(fallback));
   };
   if (type == "clip_vision_model" || type == "siglip_vision_model") {
     const bool clip = type == "clip_vision_model";
-    const std::int64_t h = dim({"hidden_size"}, 768), layers = dim({"num_hidden_layers"}, 12);
-    const std::int64_t inner = dim({"intermediate_size"}, 3072), channels = dim({"num_channels"}, 3);
-    const std::int64_t patch = dim({"patch_size"}, clip ? 32 : 16), image = dim({"image_size"}, 224);
-    const std::int64_t patches = (image / patch) * (image / patch);
+    const Count h = dim({"hidden_size"}, 768), layers = dim({"num_hidden_layers"}, 12);
+    const Count inner = dim({"intermediate_size"}, 3072), channels = dim({"num_channels"}, 3);
+    const Count patch = dim({"patch_size"}, clip ? 32 : 16), image = dim({"image_size"}, 224);
+    const Count patches = (image / patch) * (image / patch);
     // CLIP: class token, bias-free patch convolution, positions for patches + class, pre-norm;
     // SigLIP: patch convolution with bias, positions for the patches.
-    const std::int64_t embeddings = clip ? h + channels * patch * patch * h + (patches + 1) * h + 2 * h
+    const Count embeddings = clip ? h + channels * patch * patch * h + (patches + 1) * h + 2 * h
                                          : channels * patch * patch * h + h + patches * h;
-    const std::int64_t layer = 4 * (h * h + h) + 4 * h + (h * inner + inner) + (inner * h + h);
+    const Count layer = 4 * (h * h + h) + 4 * h + (h * inner + inner) + (inner * h + h);
     tower = embeddings + layers * layer + 2 * h;  // post_layernorm
     if (!clip && v.boolean({"vision_use_head"}).value_or(true)) {
       tower += h + (3 * h * h + 3 * h) + (h * h + h) + 2 * h + (h * inner + inner) + (inner * h + h);
@@ -235,12 +254,12 @@ void read_vision(ObjectReader& outer, const std::string& outer_type, ModelSpec& 
       projector = h * text + h;  // mm_input_projection_weight, mm_soft_emb_norm
     }
   } else if (type == "qwen2_5_vl_vision") {
-    const std::int64_t h = dim({"hidden_size"}, 1280), depth = dim({"depth"}, 32);
-    const std::int64_t inner = dim({"intermediate_size"}, 3420), out = dim({"out_hidden_size"}, 3584);
-    const std::int64_t patch = dim({"patch_size"}, 14), temporal = dim({"temporal_patch_size"}, 2);
-    const std::int64_t channels = dim({"in_chans"}, 3), merge = dim({"spatial_merge_size"}, 2);
-    const std::int64_t block = 2 * h + (3 * h * h + 3 * h) + (h * h + h) + 2 * (h * inner + inner) + (inner * h + h);
-    const std::int64_t merged = h * merge * merge;
+    const Count h = dim({"hidden_size"}, 1280), depth = dim({"depth"}, 32);
+    const Count inner = dim({"intermediate_size"}, 3420), out = dim({"out_hidden_size"}, 3584);
+    const Count patch = dim({"patch_size"}, 14), temporal = dim({"temporal_patch_size"}, 2);
+    const Count channels = dim({"in_chans"}, 3), merge = dim({"spatial_merge_size"}, 2);
+    const Count block = 2 * h + (3 * h * h + 3 * h) + (h * h + h) + 2 * (h * inner + inner) + (inner * h + h);
+    const Count merged = h * merge * merge;
     tower = channels * temporal * patch * patch * h + depth * block;
     projector = h + (merged * merged + merged) + (merged * out + out);  // the merger: ln_q and its MLP
   } else {
@@ -248,8 +267,8 @@ void read_vision(ObjectReader& outer, const std::string& outer_type, ModelSpec& 
                             ") is not counted: only the language model is");
     return;
   }
-  if (projector == 0) spec.warnings.push_back("the projector between vision tower and language model is not counted");
-  spec.vision.parameters = tower + projector;
+  if (projector.value() == 0) spec.warnings.push_back("the projector between vision tower and language model is not counted");
+  spec.vision.parameters = (tower + projector).value();
 }
 
 

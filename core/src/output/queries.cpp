@@ -161,8 +161,11 @@ std::string solve_json(std::string_view solve_request) noexcept {
     detail::ObjectReader& reader = query.reader;
     const Request& base = query.base;
     const VariableField& field = query.field;
-    const std::int64_t cap = field.fraction ? 100 : field.grows ? std::int64_t(1) << 30 : 4096;
-    const std::int64_t limit = reader.integer({"max"}, 1, field.fraction ? 100 : std::int64_t(1) << 40).value_or(cap);
+    // `max` stays within the field's own bound (a request could not hold more), so every search
+    // below is a bisection of at most ~2 x 40 probes or a walk over a short list of sizes.
+    const std::int64_t bound = field.fraction ? 100 : std::int64_t(find_field(field.name)->max);
+    const std::int64_t cap = std::min(bound, field.fraction ? 100 : field.grows ? std::int64_t(1) << 30 : 4096);
+    const std::int64_t limit = reader.integer({"max"}, 1, bound).value_or(cap);
     reader.reject_unknown_fields();
     if (!base.scenario.framework_config.gpu_memory_gib) {
       fail("framework_config.gpu_memory_gib", "required: the solver needs the GPU's memory");
@@ -184,8 +187,9 @@ std::string solve_json(std::string_view solve_request) noexcept {
       past = first.past;
     } else {
       answer = engines::smallest_ok(ok, 1, limit);
-      // The next smaller size that is a request (a pipeline stage needs a layer) does not run.
-      for (std::int64_t v = answer ? *answer - 1 : 0; v >= 1 && !past; --v) {
+      // The next smaller size that is a request (a pipeline stage needs a layer) does not run;
+      // a few steps down at most, since sizes that are no request lie above the layer count.
+      for (std::int64_t v = answer ? *answer - 1 : 0, steps = 0; v >= 1 && !past && steps < 64; --v, ++steps) {
         if (probe.at(double(v) * scale)) past = v;
       }
     }

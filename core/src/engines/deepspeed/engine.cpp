@@ -53,7 +53,7 @@ class DeepSpeedEngine final : public Engine {
  public:
   explicit DeepSpeedEngine(const Request& request) : estimator_(request.model, request.params) {}
 
-  Result evaluate(const Request& request, Depth depth) const override {
+  Result compute(const Request& request, Depth depth) const override {
     static const WayToFit kWays[] = {
         {"ZeRO stage 2", {{"parallelism.zero_stage", "2"}}},
         {"ZeRO stage 3", {{"parallelism.zero_stage", "3"}}},

@@ -11,7 +11,7 @@ class TransformersEngine final : public Engine {
       : estimator_(request.model.is_moe() ? std::unique_ptr<MemoryEstimator>(new MoEMemoryEstimator(request.model, request.params))
                                           : std::unique_ptr<MemoryEstimator>(new TransformersMemoryEstimator(request.model, request.params))) {}
 
-  Result evaluate(const Request& request, Depth depth) const override {
+  Result compute(const Request& request, Depth depth) const override {
     static const WayToFit kTraining[] = {
         {"gradient checkpointing", {{"framework_config.gradient_checkpointing", "\"full\""}}},
         {"LoRA (rank 16, q and v)", {{"framework_config.fine_tuning", "\"lora\""}}},

@@ -35,7 +35,7 @@ class VllmEngine final : public Engine {
  public:
   explicit VllmEngine(const Request& request) : memory_(request.model, request.params) {}
 
-  Result evaluate(const Request& request, Depth depth) const override {
+  Result compute(const Request& request, Depth depth) const override {
     const StartUp up = start_up(request, depth);
     Result r = result_of(request, up, depth);
     if (depth == Depth::full && request.scenario.framework_config.gpu_memory_gib) ask_questions(request, up, r);
@@ -174,7 +174,7 @@ class VllmEngine final : public Engine {
     if (depth != Depth::full) return r;  // a probe or a chart's point: no model facts or warnings
     describe_model(request, memory_, r);
     r.settings = st.echo;
-    r.warnings = shared_warnings(request);
+    r.warnings = shared_warnings(request, b);
     add_vllm_warnings(request, up, r.warnings);
     return r;
   }
