@@ -16,6 +16,7 @@ mkdir -p wasm/dist web/gen
 # .cjs for node: this package is "type": "module", and node 20 would load a .js as ESM.
 cp build/wasm/wasm/llm-mem.js wasm/dist/llm-mem.cjs
 cp build/wasm/wasm/llm-mem.js web/gen/llm-mem.js
+cp wasm/json_bounds.js web/gen/json-bounds.js  # the page checks links and pastes with the core's bounds
 node scripts/build-presets.mjs tests/data/configs web/gen/presets.js
 node scripts/build-schema.mjs web/gen/schema.js
 node scripts/bundle.mjs

@@ -18,8 +18,22 @@ Module['EstimateError'] = EstimateError;
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
+// The request's size is checked at this door, before it is encoded or enters the heap: a
+// 1 GB string must cost nothing, not grow the module (llmmem/limits.hpp has the bound; the
+// schema reports it).
+let inputLimits;
+const limits = () => (inputLimits ??= JSON.parse(utf8Decoder.decode(Module['_schemaBytes']())).result.limits);
+
 function crossBoundary(bytesFunction, text) {
+  const requestLimit = limits().request_bytes;
+  // UTF-8 has at least one byte per UTF-16 code unit: a longer string is too large already.
+  if (text.length > requestLimit) {
+    throw new EstimateError('request', `request: too large: at least ${text.length} bytes, at most ${requestLimit} (4 MiB)`);
+  }
   const bytes = utf8Encoder.encode(text);
+  if (bytes.length > requestLimit) {
+    throw new EstimateError('request', `request: too large: ${bytes.length} bytes, at most ${requestLimit} (4 MiB)`);
+  }
   Module['_requestBuffer'](bytes.length).set(bytes);
   return utf8Decoder.decode(Module[bytesFunction]());
 }
@@ -74,13 +88,31 @@ Module['sweep'] = function sweep(request, field, values) {
  */
 Module['solve'] = function solve(request, field, options) {
   const query = { request: request, field: field };
-  if (options && options.max !== undefined) query.max = options.max;
+  if (options !== undefined) {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new EstimateError('options', 'options: must be an object such as { max: 64 }');
+    }
+    // A misspelt option would otherwise answer another question without a word.
+    for (const key of Object.keys(options)) {
+      if (key !== 'max') throw new EstimateError(`options.${key}`, `options.${key}: unknown option (known: max)`);
+    }
+    if (options.max !== undefined) query.max = options.max;
+  }
   return callCore('_solveBytes', query);
 };
 
 /** The request schema: every field with its kind, bounds, default, engines and modes, and the GPU catalogue. */
 Module['schema'] = function schema() {
   return unwrap(utf8Decoder.decode(Module['_schemaBytes']()));
+};
+
+/**
+ * The core's bounds on JSON text (size, nesting, values), checked before `JSON.parse` of
+ * untrusted text (a config file, a paste): throws an EstimateError on `what` when one is passed.
+ */
+Module['checkJsonText'] = function checkJsonText(text, what) {
+  const problem = jsonTextProblem(String(text), limits());
+  if (problem) throw new EstimateError(what, `${what}: ${problem}`);
 };
 
 /** The core's version, e.g. "0.1.0". */

@@ -351,15 +351,24 @@ export interface Schema {
   fields: SchemaField[];
   engines: Framework[];
   gpus: Array<{ name: string; aliases: string[]; device_name: string; memory_gib: number; compute_capability: number | null; source: string }>;
+  /** The bounds every door checks before reading (docs/security.md): UTF-8 bytes of a request, nesting, JSON values. */
+  limits: { request_bytes: number; nesting_depth: number; json_values: number };
 }
 
 export interface Calculator {
   estimate(request: EstimateRequest | string): EstimateResponse;
   sweep(request: EstimateRequest, field: VariableField, values: number[]): SweepResponse;
+  /** `options.max`: the largest value to try, within the field's own bound; other keys are refused. */
   solve(request: EstimateRequest, field: VariableField, options?: { max?: number }): SolveResponse;
   schema(): Schema;
   version(): string;
+  /** The core's bounds on JSON text (size, nesting, values), checked before JSON.parse of untrusted text; throws an EstimateError on `what`. */
+  checkJsonText(text: string, what: string): void;
   EstimateError: typeof EstimateError;
 }
 
-export function createCalculator(): Promise<Calculator>;
+/**
+ * The calculator on the shared engine instance, or with `{ fresh: true }` on an instance of its
+ * own. Either recovers by itself: after an internal failure it restarts its instance.
+ */
+export function createCalculator(options?: { fresh?: boolean }): Promise<Calculator>;

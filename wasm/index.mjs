@@ -6,22 +6,45 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const createLlmMem = require('./dist/llm-mem.cjs');
 
-let modulePromise;
+let shared;  // the instance calculators share unless they ask for their own
 
-/** Loads the WebAssembly module once and returns the calculator. */
-export async function createCalculator() {
-  modulePromise ??= createLlmMem();
-  const module = await modulePromise;
+/**
+ * Loads the WebAssembly module (once, shared, unless `fresh`) and returns the calculator.
+ * Bad input throws an EstimateError naming the field and leaves the instance as it was. An
+ * internal failure (a trap) could leave its memory inconsistent, so the calculator drops that
+ * instance and starts another: the failing call and any made while it starts throw an
+ * EstimateError on "engine"; the calls after it run on the new instance.
+ */
+export async function createCalculator({ fresh = false } = {}) {
+  const loading = fresh ? createLlmMem() : (shared ??= createLlmMem());
+  let module = await loading;
+  let restarting = null;
+  const { EstimateError } = module;  // one class for this calculator, whichever instance answers
+
+  const call = (method, ...args) => {
+    if (restarting) throw new EstimateError('engine', 'engine: restarting after an internal failure; call again shortly');
+    try {
+      return module[method](...args);
+    } catch (error) {
+      if (error instanceof EstimateError) throw error;
+      if (error && error.name === 'EstimateError') throw new EstimateError(error.field, error.message);
+      if (shared === loading) shared = undefined;  // no later calculator gets the failed instance
+      restarting = createLlmMem().then((next) => { module = next; restarting = null; });
+      throw new EstimateError('engine', `engine: internal failure (${error && error.message}); it restarts, call again`);
+    }
+  };
   return Object.freeze({
     /** Estimates one request; throws an EstimateError (with `.field`) on bad input. */
-    estimate: (request) => module.estimate(request),
+    estimate: (request) => call('estimate', request),
     /** The breakdown at each value of one integer field, the config parsed once. */
-    sweep: (request, field, values) => module.sweep(request, field, values),
+    sweep: (request, field, values) => call('sweep', request, field, values),
     /** The largest batch/context or smallest parallel size that fits the GPU. */
-    solve: (request, field, options) => module.solve(request, field, options),
-    /** The request's fields (path, kind, bounds, default, engines, modes) and the GPU catalogue. */
-    schema: () => module.schema(),
-    version: () => module.version(),
-    EstimateError: module.EstimateError,
+    solve: (request, field, options) => call('solve', request, field, options),
+    /** The request's fields (path, kind, bounds, default, engines, modes), the GPU catalogue and the input limits. */
+    schema: () => call('schema'),
+    version: () => call('version'),
+    /** The core's bounds on JSON text, checked before JSON.parse of untrusted text; throws an EstimateError on `what`. */
+    checkJsonText: (text, what) => call('checkJsonText', text, what),
+    EstimateError,
   });
 }

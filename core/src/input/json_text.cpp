@@ -1,6 +1,7 @@
 // JSON text in: bounded before parsing, then parsed with messages that say where it broke.
 #include "input/json_reader.hpp"
 #include "input/request_parser.hpp"
+#include "llmmem/limits.hpp"
 
 namespace llmmem {
 namespace {
@@ -8,13 +9,8 @@ namespace {
 using detail::fail;
 using detail::json;
 
-// Bounds that no real config.json or request comes near (a config is a few KB; a 100,000-point
-// sweep about 1 MB), checked by one pass over the bytes before any parsing, so hostile input is
-// refused in microseconds instead of exhausting memory or the stack.
-constexpr std::size_t kMaxJsonBytes = std::size_t(4) << 20;
-constexpr int kMaxJsonDepth = 64;
-constexpr std::size_t kMaxJsonValues = 250000;
-
+/// One pass over the bytes before any parsing (llmmem/limits.hpp): hostile input is refused in
+/// microseconds instead of exhausting memory or the stack.
 void check_json_bounds(std::string_view text, const std::string& what) {
   if (text.size() > kMaxJsonBytes) {
     fail(what, "too large: " + std::to_string(text.size()) + " bytes, at most " +

@@ -13,6 +13,7 @@
 #include "input/request_parser.hpp"
 #include "output/json_writer.hpp"
 #include "llmmem/gpus.hpp"
+#include "llmmem/limits.hpp"
 #include "llmmem/parameters.hpp"
 
 namespace llmmem {
@@ -160,8 +161,10 @@ std::string schema_json() {
     else w.null();
     w.field("source", g.source).end_object();
   }
-  w.end_array().end_object();
-  return w.take();
+  w.end_array().key("limits").begin_object()
+      .field("request_bytes", std::int64_t(kMaxJsonBytes)).field("nesting_depth", kMaxJsonDepth)
+      .field("json_values", std::int64_t(kMaxJsonValues)).end_object();
+  return w.end_object().take();
 }
 
 }  // namespace llmmem
