@@ -1,7 +1,11 @@
 // A plain static file server for web/ (no dependencies): `node scripts/serve.mjs [port] [root]`.
-import { createReadStream, statSync } from 'node:fs';
+// What `npm start` runs, so it holds against hostile URLs: a bad escape is answered 400, never
+// an uncaught exception; a path is resolved and must stay inside the root (a sibling folder
+// that shares the root's prefix included); the page's CSP goes out as a header too, with what
+// a <meta> cannot say (frame-ancestors).
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { extname, join, normalize, resolve } from 'node:path';
+import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const TYPES = {
@@ -10,24 +14,40 @@ const TYPES = {
   '.svg': 'image/svg+xml', '.png': 'image/png',
 };
 
+/** index.html's own policy, and frame-ancestors: only this origin may frame the page (embed.html). */
+export function contentSecurityPolicy(root) {
+  let meta = '';
+  try {
+    meta = /http-equiv="Content-Security-Policy"\s+content="([^"]*)"/.exec(readFileSync(join(root, 'index.html'), 'utf8'))?.[1] ?? '';
+  } catch { /* a root without the page: the policy below alone */ }
+  return [meta.trim().replace(/;\s*$/, ''), "frame-ancestors 'self'"].filter(Boolean).join('; ');
+}
+
 export function serve(root, port) {
   const base = resolve(root);
+  const policy = contentSecurityPolicy(base);
+  const headers = (type) => ({ 'content-type': type, 'content-security-policy': policy, 'x-content-type-options': 'nosniff' });
+  const refuse = (response, status, text) => response.writeHead(status, headers('text/plain; charset=utf-8')).end(text);
   const server = createServer((request, response) => {
-    const path = decodeURIComponent(new URL(request.url, 'http://localhost').pathname);
-    let file = normalize(join(base, path));
-    if (!file.startsWith(base)) {
-      response.writeHead(403).end('forbidden');
-      return;
+    if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(response, 405, 'method not allowed');
+    let path;
+    try {
+      path = decodeURIComponent(new URL(request.url, 'http://localhost').pathname);
+    } catch {
+      return refuse(response, 400, 'bad request: the path is not a valid URL escape');
     }
+    if (path.includes('\0')) return refuse(response, 400, 'bad request: NUL in the path');
+    let file = resolve(base, '.' + path);
+    if (file !== base && !file.startsWith(base + sep)) return refuse(response, 403, 'forbidden');
     try {
       if (statSync(file).isDirectory()) file = join(file, 'index.html');
-      statSync(file);
+      if (!statSync(file).isFile()) throw new Error('not a file');
     } catch {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-      return;
+      return refuse(response, 404, 'not found');
     }
-    response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    createReadStream(file).pipe(response);
+    response.writeHead(200, headers(TYPES[extname(file)] ?? 'application/octet-stream'));
+    if (request.method === 'HEAD') return response.end();
+    createReadStream(file).on('error', () => response.destroy()).pipe(response);
   });
   return new Promise((ready) => server.listen(port, '127.0.0.1', () => ready(server)));
 }
