@@ -1,7 +1,7 @@
 // Fetch by model id, against a local static server laid out as the hub lays out its files
 // (<base>/<org>/<name>/resolve/main/config.json), served from the page's own origin.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -58,6 +58,25 @@ test('not found, gated, offline and a malformed id each say what happened', asyn
   assert.match(await fetchId(page, 'mistralai/Mistral-7B-v0.1'), /^Could not reach .*: you may be offline/);
   await page.context().setOffline(false);
   // The model shown before is untouched by the failures.
+  assert.equal(await page.textContent('[data-testid="model-total_parameters"]'), '8,030,261,248');
+  await page.close();
+});
+
+test('#6 a config.json over 4 MiB is not read past the limit, whether its length is declared or streamed', async () => {
+  // Streamed: the static server sends a file without a length; the page stops reading at the limit.
+  const huge = join(root, 'hub/mirror/huge/resolve/main');
+  mkdirSync(huge, { recursive: true });
+  writeFileSync(join(huge, 'config.json'), '{"padding": "' + 'x'.repeat(8 << 20) + '"}');
+  const page = await site.open();
+  await page.click('.hub summary');
+  await page.fill('[data-testid="hub-base"]', site.url + 'hub');
+  assert.equal(await fetchId(page, 'mirror/huge'),
+    `mirror/huge's config.json at ${site.url}hub is larger than 4194304 bytes (4 MiB): not a config.json; nothing was loaded.`);
+  // Declared: a Content-Length past the limit is refused before the body is read.
+  await page.route('**/hub/mirror/declared/resolve/main/config.json',
+    (route) => route.fulfill({ status: 200, headers: { 'content-length': String(5 << 20) }, body: Buffer.alloc(5 << 20, 0x20) }));
+  assert.match(await fetchId(page, 'mirror/declared'), /^mirror\/declared's config\.json at .* is larger than 4194304 bytes/);
+  // The model shown before is untouched.
   assert.equal(await page.textContent('[data-testid="model-total_parameters"]'), '8,030,261,248');
   await page.close();
 });

@@ -112,3 +112,40 @@ test('a broken or edited link says what could not be used, and the page still wo
   assert.equal(await page.textContent('[data-testid="error"]'), 'workload.batch_size: must be a positive integer, got "abc"');
   await page.close();
 });
+
+// Issue 21's page findings: the doors of the page refuse before they parse or read.
+test('#5 a 10 KB link of 5,000 nested arrays is refused with a message, and the page still works', async () => {
+  const deep = '['.repeat(5000) + ']'.repeat(5000);
+  for (const state of [`{"preset":"llama-3.1-8b","config":${deep}}`, `{"preset":"llama-3.1-8b","workload":{"batch_size":${deep}}}`]) {
+    const { page, violations } = await openWatched(site.url + '#' + encodeURIComponent(state));
+    assert.equal(await page.textContent('[data-testid="link-error"]'),
+      'link: the scenario in this link cannot be used (nested deeper than 64 levels); showing the default');
+    assert.ok(Number(await page.getAttribute('[data-testid="breakdown-total"]', 'data-value')) > 0);
+    assert.deepEqual(violations, []);
+    await page.close();
+  }
+});
+
+test('#10 a link value is never coerced: [64] is named, "0x40" is named by the engine as typed', async () => {
+  let { page } = await openWatched(site.url + '#' + encodeURIComponent(JSON.stringify({ preset: 'llama-3.1-8b', workload: { batch_size: [64] } })));
+  assert.equal(await page.textContent('[data-testid="link-error"]'), 'link.workload.batch_size: must be a single value, got [64]');
+  assert.equal(await page.inputValue('[data-testid="workload.batch_size"]'), '');
+  await page.close();
+  ({ page } = await openWatched(site.url + '#' + encodeURIComponent(JSON.stringify({ preset: 'llama-3.1-8b', workload: { batch_size: '0x40' } }))));
+  assert.equal(await page.textContent('[data-testid="error"]'), 'workload.batch_size: must be a positive integer, got "0x40"');
+  await page.close();
+  // A list with an empty part, as typed in its box, is named too, not read as [1, 2].
+  ({ page } = await openWatched(site.url + '#' + encodeURIComponent(JSON.stringify(
+    { preset: 'llama-3.1-8b', framework: 'vllm', framework_config: { cudagraph_capture_sizes: '1,,2' } }))));
+  assert.equal(await page.textContent('[data-testid="error"]'), 'framework_config.cudagraph_capture_sizes[1]: must be a positive integer, got ""');
+  await page.close();
+});
+
+test('#6 a picked config file over 4 MiB is refused by its size, unread', async () => {
+  const { page } = await openWatched(site.url);
+  await page.setInputFiles('#config-file', { name: 'huge.json', mimeType: 'application/json', buffer: Buffer.alloc(5 << 20, 0x20) });
+  assert.equal(await page.textContent('[data-testid="hub-status"]'), 'huge.json is 5242880 bytes: a config.json is at most 4194304 (4 MiB).');
+  assert.equal(await page.inputValue('[data-testid="preset"]'), 'llama-3.1-8b');
+  assert.ok(Number(await page.getAttribute('[data-testid="breakdown-total"]', 'data-value')) > 0);
+  await page.close();
+});

@@ -101,7 +101,8 @@
       // The contract's default goes unsaid: the request and the link carry what the user chose.
       if (field.default !== null && !Array.isArray(field.default) && raw === String(field.default)) continue;
       const value = field.kind === 'boolean' ? raw === 'true'
-        : field.kind === 'integer_list' ? raw.split(',').map((part) => part.trim()).filter(Boolean).map(scalar)
+        // Every part as typed, empty ones too: "1,,2" is named by the engine, not read as [1, 2].
+        : field.kind === 'integer_list' ? raw.split(',').map(scalar)
         : field.kind === 'choice_list' ? raw.split(',').map((part) => part.trim()).filter(Boolean)
         : field.kind === 'integer' || field.kind === 'number' ? scalar(raw) : raw;
       const keys = field.path.split('.');
@@ -110,6 +111,17 @@
     }
     return request;
   };
+
+  // A link's value goes into its control as it would be typed there: text as typed (the engine
+  // names what it cannot read), a number, a list for a list. A shape the control cannot hold
+  // is named, never flattened ([64] would otherwise become 64).
+  function linkValueProblem(field, value) {
+    const typed = (v) => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+    const list = field.kind === 'integer_list' || field.kind === 'choice_list';
+    if (typed(value) || (field.kind === 'boolean' && typeof value === 'boolean')) return null;
+    if (list && Array.isArray(value) && value.every(typed)) return null;
+    return list ? 'must be a list' : field.kind === 'boolean' ? 'must be true or false' : 'must be a single value';
+  }
 
   /**
    * Sets every control a request names; returns what could not be used (unknown fields, values
@@ -131,6 +143,8 @@
       let value = request;
       for (const key of keys) value = value == null || typeof value !== 'object' ? undefined : value[key];
       if (value === undefined) continue;
+      const kindProblem = linkValueProblem(field, value);
+      if (kindProblem) { problems.push(`link.${field.path}: ${kindProblem}, got ${JSON.stringify(value)}`); continue; }
       const node = inputs.get(field.path);
       const wanted = Array.isArray(value) ? value.join(',') : String(value);
       node.value = wanted;

@@ -5,8 +5,9 @@
 (function model(page) {
   const { $, element } = page;
   const PRESETS = globalThis.LLM_MEM_PRESETS || [];
-  // The engine refuses requests over 4 MiB; a larger paste is refused here before parsing.
-  const MAX_CONFIG_BYTES = 4 << 20;
+  // The engine's bounds (size, nesting, values), applied here before a paste, a file or a
+  // fetched config is read or parsed: a 1 GB file or response costs nothing.
+  const LIMITS = globalThis.LLM_MEM_SCHEMA.limits;
 
   page.findPreset = (id) => PRESETS.find((preset) => preset.id === id);
   page.selectPreset = function selectPreset(id) {
@@ -41,14 +42,16 @@
   let parsed = { text: null, config: null, error: null };
   page.readConfig = function readConfig() {
     const text = $('#config-text').value;
-    if (text !== parsed.text && text.length > MAX_CONFIG_BYTES) {
-      parsed = { text, config: null, error: { field: 'config',
-        message: `config: too large: ${text.length} characters, at most ${MAX_CONFIG_BYTES} (4 MiB)` } };
-    } else if (text !== parsed.text) {
-      try {
-        parsed = { text, config: JSON.parse(text), error: null };
-      } catch (error) {
-        parsed = { text, config: null, error: { field: 'config', message: `config: not valid JSON (${error.message})` } };
+    if (text !== parsed.text) {
+      const problem = jsonTextProblem(text, LIMITS);
+      if (problem) {
+        parsed = { text, config: null, error: { field: 'config', message: `config: ${problem}` } };
+      } else {
+        try {
+          parsed = { text, config: JSON.parse(text), error: null };
+        } catch (error) {
+          parsed = { text, config: null, error: { field: 'config', message: `config: not valid JSON (${error.message})` } };
+        }
       }
     }
     return parsed;
@@ -60,6 +63,45 @@
     page.update();
   };
 
+  /** A picked or dropped file, refused by its size before a byte of it is read. */
+  async function useFile(file) {
+    const status = $('[data-testid="hub-status"]');
+    if (file.size > LIMITS.request_bytes) {
+      status.className = 'field-error';
+      status.textContent = `${file.name} is ${file.size} bytes: a config.json is at most ${LIMITS.request_bytes} (4 MiB).`;
+      return;
+    }
+    status.className = '';
+    status.textContent = '';
+    useText(await file.text());
+  }
+
+  /**
+   * A response body read up to `limit` bytes and no further (a mirror may send a 1 GB
+   * "config.json"); null when it is longer.
+   */
+  async function readBounded(response, limit) {
+    const declared = Number(response.headers.get('content-length'));
+    if (declared > limit) return null;
+    const reader = response.body.getReader();
+    const chunks = [];
+    let total = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > limit) {
+        reader.cancel();
+        return null;
+      }
+      chunks.push(value);
+    }
+    const bytes = new Uint8Array(total);
+    let offset = 0;
+    for (const chunk of chunks) { bytes.set(chunk, offset); offset += chunk.length; }
+    return new TextDecoder().decode(bytes);
+  }
+
   page.wireModelInputs = function wireModelInputs() {
     const group = $('#config-text').closest('fieldset');
     group.addEventListener('dragover', (event) => { event.preventDefault(); group.classList.add('dropping'); });
@@ -68,11 +110,11 @@
       event.preventDefault();
       group.classList.remove('dropping');
       const file = event.dataTransfer && event.dataTransfer.files[0];
-      if (file) useText(await file.text());
+      if (file) await useFile(file);
     });
     $('#config-file').addEventListener('change', async (event) => {
       const file = event.target.files[0];
-      if (file) useText(await file.text());
+      if (file) await useFile(file);
     });
     $('[data-testid="hub-fetch"]').addEventListener('click', fetchFromHub);
     $('#hub-id').addEventListener('keydown', (event) => { if (event.key === 'Enter') fetchFromHub(); });
@@ -101,7 +143,14 @@
       404: `No config.json for ${id} at ${base}: check the model id.`,
     };
     if (!response.ok) return fail(problems[response.status] ?? `${base} answered HTTP ${response.status} for ${id}.`);
-    useText(await response.text());
+    let text;
+    try {
+      text = await readBounded(response, LIMITS.request_bytes);
+    } catch (error) {
+      return fail(`Reading ${id}'s config.json from ${base} failed (${error.message}).`);
+    }
+    if (text === null) return fail(`${id}'s config.json at ${base} is larger than ${LIMITS.request_bytes} bytes (4 MiB): not a config.json; nothing was loaded.`);
+    useText(text);
     status.textContent = `Loaded ${id}'s config.json from ${base}.`;
   }
 })(globalThis.LlmMemPage ??= {});

@@ -18,16 +18,27 @@
   page.restoreState = function restoreState(defaultPreset) {
     let state = {};
     if (location.hash.length > 1) {
+      const refuse = (why) => {
+        page.selectPreset(defaultPreset);
+        return `link: the scenario in this link ${why}; showing the default`;
+      };
+      // Bounded before it is decoded or parsed: a link is untrusted text (an escape is 3 bytes).
+      const limits = globalThis.LLM_MEM_SCHEMA.limits;
+      if (location.hash.length > 3 * limits.request_bytes) return refuse(`is too large (${location.hash.length} characters)`);
+      let text;
       try {
-        state = JSON.parse(decodeURIComponent(location.hash.slice(1)));
+        text = decodeURIComponent(location.hash.slice(1));
       } catch (error) {
-        page.selectPreset(defaultPreset);
-        return `link: the scenario in this link is not valid JSON (${error.message}); showing the default`;
+        return refuse(`is not validly escaped (${error.message})`);
       }
-      if (typeof state !== 'object' || state === null || Array.isArray(state)) {
-        page.selectPreset(defaultPreset);
-        return 'link: the scenario in this link must be a JSON object; showing the default';
+      const problem = jsonTextProblem(text, limits);
+      if (problem) return refuse(`cannot be used (${problem})`);
+      try {
+        state = JSON.parse(text);
+      } catch (error) {
+        return refuse(`is not valid JSON (${error.message})`);
       }
+      if (typeof state !== 'object' || state === null || Array.isArray(state)) return refuse('must be a JSON object');
     }
     const problems = page.writeForm(state);
     if (state.config !== undefined) {
