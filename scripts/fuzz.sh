@@ -25,9 +25,24 @@ for (const name of fs.readdirSync(dir).filter((n) => n.endsWith(".json"))) {
       framework_config: { gpu_memory_gib: 80, cudagraph_capture_sizes: [1, 2] } }));
   }
 }' tests/data/configs "$out/seeds"
+# And the hostile-input review's repros (issue 21), large ones included: a 1.2 MB per-layer list
+# that parsing once took quadratic time over, a vision tower of 2^24 widths, 5,000 nested arrays.
+node -e '
+const fs = require("fs"), path = require("path");
+const seeds = process.argv[1];
+const moe = { model_type: "qwen2_moe", architectures: ["Qwen2MoeForCausalLM"], hidden_size: 64, intermediate_size: 128,
+  num_attention_heads: 4, num_key_value_heads: 4, num_hidden_layers: 100000, vocab_size: 1000, num_experts: 4,
+  num_experts_per_tok: 2, moe_intermediate_size: 32, mlp_only_layers: Array.from({ length: 100000 }, (_, i) => i) };
+fs.writeFileSync(path.join(seeds, "repro-mlp-only-layers.json"), JSON.stringify({ config: moe }));
+fs.writeFileSync(path.join(seeds, "repro-vision-overflow.json"), JSON.stringify({ config: { model_type: "llava",
+  text_config: { model_type: "llama", hidden_size: 64, num_attention_heads: 4, num_hidden_layers: 2, intermediate_size: 128, vocab_size: 100 },
+  vision_config: { model_type: "clip_vision_model", hidden_size: 16777216, intermediate_size: 16777216, num_hidden_layers: 16777216 } } }));
+fs.writeFileSync(path.join(seeds, "repro-deep.json"), JSON.stringify({ config: 0 }).replace("0", "[".repeat(5000) + "]".repeat(5000)));
+' "$out/seeds"
 
 log="$out/fuzz.log"
-"$out/fuzz_estimate_json" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 \
+# -max_len 2 MB: the large repros stay reachable; -timeout 10: an input slower than 10 s is a finding.
+"$out/fuzz_estimate_json" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=2097152 -timeout=10 \
   -artifact_prefix="$out/" "$out/corpus" "$out/seeds" >"$log" 2>&1 || { tail -50 "$log"; exit 1; }
 runs=$(grep -oE 'Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1)
 echo "fuzz: estimate_json/sweep_json/solve_json for ${seconds} s: ${runs:-no summary} ($(ls "$out/corpus" | wc -l) inputs in the corpus), no finding"

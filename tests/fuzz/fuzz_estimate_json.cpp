@@ -1,9 +1,13 @@
 // libFuzzer target for the whole estimate path: request text -> estimate_json / sweep_json /
-// solve_json, and the same bytes as a config. Property: whatever the bytes, the answer is a
-// JSON envelope; a result has only finite, non-negative figures; an error names a message.
+// solve_json, and the same bytes as a config. The first byte picks the field a sweep and a solve
+// vary (every variable field) and the solver's max (2^0 to 2^47, past every field's bound), so
+// work that grows with values is reached; scripts/fuzz.sh makes any input slower than 10 s a
+// finding. Property: whatever the bytes, the answer is a JSON envelope; a result has only
+// finite, non-negative figures; an error names a message.
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -37,12 +41,22 @@ void check_envelope(const std::string& text) {
 
 }  // namespace
 
+const char* const kVariableFields[] = {
+    "workload.batch_size", "workload.sequence_length", "workload.max_num_seqs", "workload.max_model_len",
+    "parallelism.tensor_parallel_size", "parallelism.pipeline_parallel_size", "parallelism.data_parallel_size",
+    "parallelism.expert_parallel_size", "framework_config.gpu_memory_utilization"};
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   check_envelope(llmmem::estimate_json(bytes));
   check_envelope(llmmem::estimate_json(R"({"framework":"vllm","config":)" + std::string(bytes) + "}"));
-  check_envelope(llmmem::sweep_json(R"({"field":"workload.max_model_len","values":[1,4096],"request":)" +
-                                    std::string(bytes) + "}"));
+  const std::uint8_t pick = size > 0 ? data[0] : 0;
+  const std::string field = kVariableFields[pick % std::size(kVariableFields)];
+  const std::string max = std::to_string(std::int64_t(1) << (pick / std::size(kVariableFields) % 48));
+  const std::string request = std::string(bytes.substr(size > 0 ? 1 : 0));
+  check_envelope(llmmem::sweep_json(R"({"field":")" + field + R"(","values":[1,)" + max + R"(],"request":)" + request + "}"));
+  check_envelope(llmmem::solve_json(R"({"field":")" + field + R"(","max":)" + max + R"(,"request":)" + request + "}"));
+  // The fraction field's solve without max (its own default), and the classic one.
   check_envelope(llmmem::solve_json(R"({"field":"workload.batch_size","request":)" + std::string(bytes) + "}"));
   return 0;
 }

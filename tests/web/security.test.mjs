@@ -149,3 +149,50 @@ test('#6 a picked config file over 4 MiB is refused by its size, unread', async 
   assert.ok(Number(await page.getAttribute('[data-testid="breakdown-total"]', 'data-value')) > 0);
   await page.close();
 });
+
+test('the link parser, fuzzed: 400 hostile links each restore to a message or a scenario, never an exception', async () => {
+  // A fixed seed (xorshift32): the same 400 links each run.
+  let state = 2112;
+  const below = (n) => { state ^= state << 13; state >>>= 0; state ^= state >>> 17; state ^= state << 5; state >>>= 0; return state % n; };
+  const pick = (items) => items[below(items.length)];
+  const value = (depth = 0) => pick([
+    () => pick([0, -1, 2 ** 40, 1e308, 0.5, '0x40', '', '\u0000', '\ud800', '<img src=x onerror=alert(1)>', true, null]),
+    () => (depth < 3 ? Array.from({ length: below(3) }, () => value(depth + 1)) : []),
+    () => (depth < 3 ? { [pick(['__proto__', 'batch_size', 'x'])]: value(depth + 1) } : {}),
+    () => '['.repeat(below(100)),
+  ])();
+  const fields = ['preset', 'config', 'framework', 'workload', 'parallelism', 'framework_config', 'params', 'nope'];
+  const links = Array.from({ length: 400 }, () => {
+    const link = { preset: 'llama-3.1-8b' };
+    for (let i = 0, n = 1 + below(3); i < n; i++) {
+      const key = pick(fields);
+      link[key] = ['workload', 'parallelism', 'framework_config'].includes(key) && below(2) ? { [pick(['batch_size', 'tensor_parallel_size', 'gpu', 'x'])]: value() } : value();
+    }
+    const text = JSON.stringify(link);
+    // Some links broken on purpose: cut, or with a bad escape.
+    return pick([encodeURIComponent(text), encodeURIComponent(text).slice(0, below(text.length)), encodeURIComponent(text) + '%E0%A4%A', text]);
+  });
+  const { page, violations } = await openWatched(site.url);
+  const failures = await page.evaluate((hashes) => {
+    const failed = [];
+    for (const hash of hashes) {
+      try {
+        history.replaceState(null, '', '#' + hash);
+        const problem = LlmMemPage.restoreState('llama-3.1-8b');
+        if (problem !== null && typeof problem !== 'string') failed.push(`${hash}: ${typeof problem}`);
+        LlmMemPage.update();
+      } catch (error) {
+        failed.push(`${hash.slice(0, 200)}: ${error.name}: ${error.message}`);
+      }
+    }
+    return failed;
+  }, links);
+  assert.deepEqual(failures, []);
+  // After all of them the page still answers: a preset picked by hand computes.
+  await page.selectOption('[data-testid="preset"]', 'llama-3.1-8b');
+  assert.ok(Number(await page.getAttribute('[data-testid="breakdown-total"]', 'data-value')) > 0);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(await page.$$eval('body img', (nodes) => nodes.length), 0);
+  assert.deepEqual(violations, []);
+  await page.close();
+});
