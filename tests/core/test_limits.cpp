@@ -3,8 +3,6 @@
 // counts built from huge dimensions are refused, never wrapped.
 #include <doctest/doctest.h>
 
-#include <cmath>
-
 #include "llmmem/api.hpp"
 #include "llmmem/engine.hpp"
 #include "test_support.hpp"
@@ -13,31 +11,19 @@ using namespace llmmem;
 using llmmem::testing::corpus_config;
 using llmmem::testing::estimate_error;
 using llmmem::testing::estimate_ok;
+using llmmem::testing::call;
 using llmmem::testing::json;
+using llmmem::testing::Random;
 
 namespace {
 
-json call(std::string (*boundary)(std::string_view) noexcept, const json& query) {
-  return json::parse(boundary(query.dump()));
-}
-
 /// Engine evaluations one call makes.
-template <typename Call>
-std::uint64_t evaluations_of(Call&& call) {
+template <typename Query>
+std::uint64_t evaluations_of(Query&& query) {
   const std::uint64_t before = Engine::evaluation_count();
-  call();
+  query();
   return Engine::evaluation_count() - before;
 }
-
-struct Random {  // the same small generator as test_properties.cpp: identical under libc++
-  std::uint64_t state;
-  std::uint64_t next() {
-    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-    return state >> 17;
-  }
-  std::int64_t between(std::int64_t low, std::int64_t high) { return low + std::int64_t(next() % std::uint64_t(high - low + 1)); }
-  std::int64_t power_of_two_up_to(int bits) { return std::int64_t(1) << between(0, bits); }
-};
 
 const char* kSolveFields[] = {"workload.batch_size", "workload.sequence_length", "workload.max_num_seqs",
                               "workload.max_model_len", "parallelism.tensor_parallel_size",

@@ -11,24 +11,9 @@
 using namespace llmmem;
 using llmmem::testing::estimate_ok;
 using llmmem::testing::json;
+using llmmem::testing::Random;
 
 namespace {
-
-// A small deterministic generator: std::uniform_int_distribution differs between standard
-// libraries, and this suite also runs compiled to wasm against libc++.
-struct Random {
-  std::uint64_t state;
-  std::uint64_t next() {
-    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-    return state >> 17;
-  }
-  std::int64_t between(std::int64_t low, std::int64_t high) {  // inclusive
-    return low + std::int64_t(next() % std::uint64_t(high - low + 1));
-  }
-  template <typename T, std::size_t N>
-  const T& pick(const T (&options)[N]) { return options[next() % N]; }
-  bool coin() { return next() % 2 == 0; }
-};
 
 json random_config(Random& r) {
   const char* families[] = {"llama", "mistral", "qwen2", "gpt2", "mixtral", "granite", "somethingnew"};

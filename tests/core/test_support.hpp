@@ -1,6 +1,7 @@
 #pragma once
 // Shared helpers for the core suites: the config corpus and request building.
 
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -59,5 +60,27 @@ inline json estimate_error(const std::string& request_text) {
   if (response.at("ok").get<bool>()) throw std::runtime_error("estimate unexpectedly succeeded");
   return response.at("error");
 }
+
+/// The parsed envelope of one boundary call (sweep_json, solve_json) for a query.
+inline json call(std::string (*boundary)(std::string_view) noexcept, const json& query) {
+  return json::parse(boundary(query.dump()));
+}
+
+/// A small deterministic generator: std::uniform_int_distribution differs between standard
+/// libraries, and the suites also run compiled to wasm against libc++.
+struct Random {
+  std::uint64_t state;
+  std::uint64_t next() {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return state >> 17;
+  }
+  std::int64_t between(std::int64_t low, std::int64_t high) {  // inclusive
+    return low + std::int64_t(next() % std::uint64_t(high - low + 1));
+  }
+  template <typename T, std::size_t N>
+  const T& pick(const T (&options)[N]) { return options[next() % N]; }
+  bool coin() { return next() % 2 == 0; }
+  std::int64_t power_of_two_up_to(int bits) { return std::int64_t(1) << between(0, bits); }
+};
 
 }  // namespace llmmem::testing

@@ -8,12 +8,9 @@ using namespace llmmem;
 using llmmem::testing::corpus_config;
 using llmmem::testing::estimate_ok;
 using llmmem::testing::json;
+using llmmem::testing::call;
 
 namespace {
-json call(std::string (*boundary)(std::string_view) noexcept, const json& query) {
-  return json::parse(boundary(query.dump()));
-}
-
 json vllm_request(double gpu_gib) {
   return {{"config", corpus_config("llama-3.1-8b.json")},
           {"framework", "vllm"},
