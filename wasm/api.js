@@ -115,6 +115,13 @@ Module['checkJsonText'] = function checkJsonText(text, what) {
   if (problem) throw new EstimateError(what, `${what}: ${problem}`);
 };
 
+/** A fetched config's text, read no further than the limit; throws an EstimateError on `what` past it. */
+Module['readResponseText'] = async function readResponseText(response, what) {
+  const text = await readBoundedText(response, limits().request_bytes);
+  if (text === null) throw new EstimateError(what, `${what}: larger than ${limits().request_bytes} bytes (4 MiB): not a config.json`);
+  return text;
+};
+
 /** The core's version, e.g. "0.1.0". */
 Module['version'] = function version() {
   return Module['_version']();

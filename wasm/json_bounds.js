@@ -1,9 +1,13 @@
-// The core's bounds on JSON text (core/include/llmmem/limits.hpp), checked in JavaScript at the
-// doors before the text is parsed or enters the module: the JS API and the CLI (this file is
-// also a --pre-js of the module) and the page (web/gen/json-bounds.js, a copy) for a paste, a
-// file, a fetched config or a link. One pass, no allocation; the messages are the core's.
-// `limits`: the schema's { request_bytes, nesting_depth, json_values }. Returns null, or what is
-// wrong ("too large: ...", "nested deeper than 64 levels", ...), for the caller to prefix.
+// The core's bounds on JSON text (core/include/llmmem/limits.hpp), applied in JavaScript at the
+// doors before text is read, parsed or enters the module: the JS API, the CLI and the
+// <llm-memory-calculator> element (this file is a --pre-js of the module) and the page
+// (web/gen/json-bounds.js, a copy) for a paste, a file, a fetched config or a link.
+
+/**
+ * One pass, no allocation; the messages are the core's. `limits`: the schema's
+ * { request_bytes, nesting_depth, json_values }. Returns null, or what is wrong ("too large:
+ * ...", "nested deeper than 64 levels", ...), for the caller to prefix with what the text is.
+ */
 function jsonTextProblem(text, limits) {
   // UTF-8 has at least one byte per UTF-16 code unit, at most three.
   if (text.length > limits.request_bytes) {
@@ -32,4 +36,32 @@ function jsonTextProblem(text, limits) {
   }
   if (bytes > limits.request_bytes) return `too large: ${bytes} bytes, at most ${limits.request_bytes} (4 MiB)`;
   return null;
+}
+
+/**
+ * A fetch() response's body as text, read up to `limit` bytes and no further (a mirror may
+ * send a 1 GB "config.json"): null when it is longer, by its Content-Length or as it streams.
+ */
+async function readBoundedText(response, limit) {
+  if (Number(response.headers.get('content-length')) > limit) return null;
+  const reader = response.body.getReader();
+  const chunks = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > limit) {
+      reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return new TextDecoder().decode(bytes);
 }

@@ -45,7 +45,11 @@
       if (url) {
         const response = await fetch(new URL(url, document.baseURI));
         if (!response.ok) throw new Error(`config-url: HTTP ${response.status} for ${url}`);
-        return { label: url.split('/').slice(-4, -3)[0] || url, config: await response.json() };
+        // Bounded like every door: read no further than the limit, check nesting before parsing.
+        const calculator = await engine();
+        const text = await calculator.readResponseText(response, 'config-url');
+        calculator.checkJsonText(text, 'config-url');
+        return { label: url.split('/').slice(-4, -3)[0] || url, config: JSON.parse(text) };
       }
       const id = this.getAttribute('model') || 'llama-3.1-8b';
       const preset = (globalThis.LLM_MEM_PRESETS || []).find((p) => p.id === id);
@@ -54,7 +58,13 @@
     }
 
     request(config) {
-      const number = (name) => (this.hasAttribute(name) ? Number(this.getAttribute(name)) : undefined);
+      // A plain decimal is a number; anything else goes as written, for the engine to name
+      // ("0x40" is not 64).
+      const number = (name) => {
+        if (!this.hasAttribute(name)) return undefined;
+        const value = this.getAttribute(name);
+        return /^\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+      };
       const framework = this.getAttribute('framework') || 'transformers';
       const request = { config, framework, workload: {}, parallelism: {}, framework_config: {} };
       const batch = number('batch'), context = number('context');

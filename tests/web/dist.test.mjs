@@ -41,6 +41,8 @@ before(async () => {
 </body></html>`);
   mkdirSync(join(root, 'docs/tools/models/qwen'), { recursive: true });
   symlinkSync(join(repoRoot, 'tests/data/configs/qwen2.5-7b.json'), join(root, 'docs/tools/models/qwen/config.json'));
+  mkdirSync(join(root, 'docs/tools/models/huge'), { recursive: true });
+  writeFileSync(join(root, 'docs/tools/models/huge/config.json'), '{"padding": "' + 'x'.repeat(5 << 20) + '"}');
   site = await startPage(root);
 });
 after(async () => {
@@ -126,6 +128,23 @@ test('two components on a hostile page: their own models, styles isolated both w
   assert.equal(three.table, false);
   assert.equal(three.verdict, expectedThree.verdict.summary);
   assert.deepEqual(page.failed, []);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});
+
+test('the component bounds its config-url like every door and coerces no attribute', async () => {
+  const page = await openAt(site.url + 'docs/tools/mem-host.html');
+  const errorOf = (attributes) => page.evaluate(async (attrs) => {
+    const element = document.createElement('llm-memory-calculator');
+    for (const [name, value] of Object.entries(attrs)) element.setAttribute(name, value);
+    document.body.append(element);
+    for (let i = 0; i < 200 && !element.shadowRoot.querySelector('.error, .total'); i++) await new Promise((r) => setTimeout(r, 25));
+    const error = element.shadowRoot.querySelector('.error');
+    return error ? error.textContent : 'no error';
+  }, attributes);
+  assert.equal(await errorOf({ 'config-url': 'models/huge/config.json' }),
+    'config-url: larger than 4194304 bytes (4 MiB): not a config.json');
+  assert.equal(await errorOf({ model: 'llama-3.1-8b', batch: '0x40' }), 'workload.batch_size: must be a positive integer, got "0x40"');
   assert.deepEqual(page.problems, []);
   await page.close();
 });

@@ -76,32 +76,6 @@
     useText(await file.text());
   }
 
-  /**
-   * A response body read up to `limit` bytes and no further (a mirror may send a 1 GB
-   * "config.json"); null when it is longer.
-   */
-  async function readBounded(response, limit) {
-    const declared = Number(response.headers.get('content-length'));
-    if (declared > limit) return null;
-    const reader = response.body.getReader();
-    const chunks = [];
-    let total = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.length;
-      if (total > limit) {
-        reader.cancel();
-        return null;
-      }
-      chunks.push(value);
-    }
-    const bytes = new Uint8Array(total);
-    let offset = 0;
-    for (const chunk of chunks) { bytes.set(chunk, offset); offset += chunk.length; }
-    return new TextDecoder().decode(bytes);
-  }
-
   page.wireModelInputs = function wireModelInputs() {
     const group = $('#config-text').closest('fieldset');
     group.addEventListener('dragover', (event) => { event.preventDefault(); group.classList.add('dropping'); });
@@ -145,7 +119,7 @@
     if (!response.ok) return fail(problems[response.status] ?? `${base} answered HTTP ${response.status} for ${id}.`);
     let text;
     try {
-      text = await readBounded(response, LIMITS.request_bytes);
+      text = await readBoundedText(response, LIMITS.request_bytes);
     } catch (error) {
       return fail(`Reading ${id}'s config.json from ${base} failed (${error.message}).`);
     }
