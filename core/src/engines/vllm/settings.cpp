@@ -15,6 +15,7 @@
 //   max_model_len   ModelConfig._get_and_verify_max_len (keys, model_max_length #15441, RoPE)
 #include "engines/vllm/settings.hpp"
 
+#include <cstdint>
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -236,7 +237,10 @@ Settings resolve(const ModelSpec& model, const Scenario& scenario, bool with_ech
   s.max_num_seqs = given_seqs.value_or(seqs);
   s.max_num_batched_tokens = given_tokens.value_or(tokens);
   if (s.v1 && v.at_least(11, 1)) {  // #28665: defaults never exceed what a step can hold
-    if (!given_tokens) s.max_num_batched_tokens = std::min(s.max_num_batched_tokens, s.max_num_seqs * s.max_model_len);
+    // Both may be 2^40: a product past int64 holds more than any default anyway.
+    std::int64_t step_tokens = 0;
+    if (__builtin_mul_overflow(s.max_num_seqs, s.max_model_len, &step_tokens)) step_tokens = INT64_MAX;
+    if (!given_tokens) s.max_num_batched_tokens = std::min(s.max_num_batched_tokens, step_tokens);
     if (!given_seqs) s.max_num_seqs = std::min(s.max_num_seqs, s.max_num_batched_tokens);
   }
   if (with_echo) echo("workload.max_num_seqs", std::to_string(s.max_num_seqs), s.v1 ? batch_source : "V0's default");
