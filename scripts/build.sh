@@ -15,7 +15,12 @@ cmake --build build/wasm -j "$jobs"
 mkdir -p wasm/dist web/gen
 # .cjs for node: this package is "type": "module", and node 20 would load a .js as ESM.
 cp build/wasm/wasm/llm-mem.js wasm/dist/llm-mem.cjs
-cp build/wasm/wasm/llm-mem.js web/gen/llm-mem.js
+# The page's engine: the loader (gen/llm-mem.js) picks the streamed .wasm over http(s), the
+# single file from file://.
+cp wasm/loader.js web/gen/llm-mem.js
+cp build/wasm/wasm/llm-mem.js web/gen/llm-mem-single.js
+cp build/wasm/wasm/llm-mem-stream.js web/gen/llm-mem-stream.js
+cp build/wasm/wasm/llm-mem-stream.wasm web/gen/llm-mem.wasm
 cp wasm/json_bounds.js web/gen/json-bounds.js  # the page checks links and pastes with the core's bounds
 node scripts/build-presets.mjs tests/data/configs web/gen/presets.js
 node scripts/build-schema.mjs web/gen/schema.js

@@ -40,9 +40,11 @@
     try {
       const request = { config, ...scenario };
       const result = calculator.estimate(request);
+      if (!performance.getEntriesByName('first-estimate').length) performance.mark('first-estimate');
       current = { request, result };
       showError(null);
       page.renderResult(result);
+      if (!performance.getEntriesByName('first-result').length) performance.mark('first-result');
       page.renderCharts(page.chartSweeps(calculator, request, result));
       if (!performance.getEntriesByName('first-breakdown').length) performance.mark('first-breakdown');
     } catch (failure) {
@@ -76,6 +78,7 @@
   $('#scenario').addEventListener('submit', (event) => event.preventDefault());
 
   engine.then((module) => {
+    performance.mark('engine-ready');
     calculator = module;
     $('[data-testid="version"]').textContent = 'v' + module.version();
     // Offline after the first visit, where a service worker may run (not from file://).

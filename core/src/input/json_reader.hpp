@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "llmmem/error.hpp"
+#include "output/json_writer.hpp"  // JSON text, written as nlohmann would, without its serializer
 
 namespace llmmem::detail {
 
@@ -23,7 +24,7 @@ using json = nlohmann::json;
 /// The value as the user wrote it, as JSON (so a newline shows as \n and a message stays one
 /// line), shortened to 60 characters.
 inline std::string quote_value(const json& value) {
-  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string text = JsonWriter().json_value(value).take();
   if (text.size() > 60) text = text.substr(0, 57) + "...";
   return text;
 }

@@ -61,7 +61,7 @@ FieldValue detail::read_field(const FieldSpec& field, const json& value, const s
       const std::string_view name = field.path.substr(field.path.rfind('.') + 1);
       for (auto b = parameter_bounds_begin(); b != parameter_bounds_end(); ++b) {
         if (b->name == name && !(b->min <= out.number && out.number <= b->max)) {
-          throw InputError(path, out_of_range_message(*b, value.dump()));
+          throw InputError(path, out_of_range_message(*b, detail::JsonWriter().json_value(value).take()));
         }
       }
       break;

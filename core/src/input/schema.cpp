@@ -63,16 +63,24 @@ const FieldSpec* find_field(std::string_view path) {
 std::string field_value_json(const Scenario& scenario, const FieldSpec& field) {
   const FieldValue* v = scenario.given.find(field.path);
   if (!v) return std::string(field.default_json);
-  nlohmann::json value;
+  detail::JsonWriter w;
   switch (field.kind) {
-    case FieldKind::integer: value = v->integer; break;
-    case FieldKind::number: case FieldKind::spec_parameter: value = v->number; break;
-    case FieldKind::boolean: value = v->boolean; break;
-    case FieldKind::choice: case FieldKind::text: value = v->text; break;
-    case FieldKind::integer_list: value = v->integers; break;
-    case FieldKind::choice_list: value = v->texts; break;
+    case FieldKind::integer: w.value(v->integer); break;
+    case FieldKind::number: case FieldKind::spec_parameter: w.value(v->number); break;
+    case FieldKind::boolean: w.value(v->boolean); break;
+    case FieldKind::choice: case FieldKind::text: w.value(v->text); break;
+    case FieldKind::integer_list:
+      w.begin_array();
+      for (std::int64_t n : v->integers) w.value(n);
+      w.end_array();
+      break;
+    case FieldKind::choice_list:
+      w.begin_array();
+      for (const std::string& text : v->texts) w.value(text);
+      w.end_array();
+      break;
   }
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return w.take();
 }
 
 bool field_applies(const FieldSpec& field, const Request& request) {

@@ -1,8 +1,9 @@
 #pragma once
 // JSON written straight into a string, keys in the order written: the response, the schema and
-// the error envelope. Building a nlohmann::ordered_json first cost most of an estimate's time
-// (its maps and allocations) and a fifth of the module's size; numbers are formatted by
-// nlohmann's own to_chars, so the text is what its dump() printed.
+// the error envelope, and parsed values quoted back in messages. Building a nlohmann::ordered_json
+// first cost most of an estimate's time (its maps and allocations) and a fifth of the module's
+// size; numbers are formatted by nlohmann's own to_chars, so the text is what its dump() printed,
+// and nothing in the core calls dump() (its serializer would add ~45 KB to the module).
 
 #include <cmath>
 #include <cstdint>
@@ -69,6 +70,31 @@ class JsonWriter {
   JsonWriter& value(const std::optional<T>& maybe) {
     return maybe ? value(*maybe) : null();
   }
+  /// A parsed JSON value written back as nlohmann's dump() would (keys in its order), without
+  /// linking its serializer: about 45 KB of the module's code went to dump() alone. Depth is
+  /// bounded by the parser's limits (64).
+  JsonWriter& json_value(const nlohmann::json& v) {
+    switch (v.type()) {
+      case nlohmann::json::value_t::object:
+        begin_object();
+        for (const auto& item : v.items()) key(item.key()).json_value(item.value());
+        return end_object();
+      case nlohmann::json::value_t::array:
+        begin_array();
+        for (const nlohmann::json& item : v) json_value(item);
+        return end_array();
+      case nlohmann::json::value_t::string: return value(v.get_ref<const std::string&>());
+      case nlohmann::json::value_t::boolean: return value(v.get<bool>());
+      case nlohmann::json::value_t::number_integer: return value(v.get<std::int64_t>());
+      case nlohmann::json::value_t::number_unsigned:
+        separate();
+        out_ += std::to_string(v.get<std::uint64_t>());
+        return *this;
+      case nlohmann::json::value_t::number_float: return value(v.get<double>());
+      default: return null();  // null, and the binary and discarded kinds a parse never makes
+    }
+  }
+
   /// Text that is already JSON (a setting's value as the engine wrote it).
   JsonWriter& raw(std::string_view json) {
     separate();

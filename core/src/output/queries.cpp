@@ -137,7 +137,7 @@ std::string sweep_json(std::string_view sweep_request) noexcept {
       for (const auto& item : items) w.value(item);
       w.end_array();
     };
-    w.begin_object().field("field", query.field.name).key("values").raw(values->dump()).key("breakdown").begin_object();
+    w.begin_object().field("field", query.field.name).key("values").json_value(*values).key("breakdown").begin_object();
     const auto keys = MemoryBreakdown{}.to_dict();
     for (std::size_t k = 0; k < kParts; ++k) column(keys[k].first, columns[k]);
     w.end_object();
