@@ -22,6 +22,9 @@
     ['non_torch_memory', 'Non-torch memory'], ['fragmentation_overhead', 'Fragmentation'], ['safety_margin', 'Safety margin'],
   ];
 
+  // Integers with thousands separators, by hand: toLocaleString() would first load the locale data.
+  const count = (value) => String(value).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
   class LlmMemoryCalculator extends HTMLElement {
     static get observedAttributes() { return ['model', 'config-url', 'framework', 'gpu', 'batch', 'context', 'tp', 'vllm-version', 'compact']; }
 
@@ -104,8 +107,8 @@
         parts.push(verdict);
         const c = result.kv_cache_capacity;
         if (c) {
-          const capacity = text('p', `${c.tokens.toLocaleString('en-US')} tokens of KV cache: ${c.max_concurrency.toFixed(2)} requests of ` +
-                                     `${c.max_model_len.toLocaleString('en-US')} tokens at once`, 'capacity');
+          const capacity = text('p', `${count(c.tokens)} tokens of KV cache: ${c.max_concurrency.toFixed(2)} requests of ` +
+                                     `${count(c.max_model_len)} tokens at once`, 'capacity');
           capacity.dataset.tokens = String(c.tokens);
           parts.push(capacity);
         }

@@ -15,7 +15,13 @@
     return node;
   };
   page.gib = (value) => value.toFixed(2);
-  page.count = (value) => value.toLocaleString('en-US');
+  // Thousands separators by hand, as toLocaleString('en-US') writes them (up to three decimals):
+  // the first toLocaleString() loads the locale data, 80 ms of the first view on a small machine.
+  page.count = (value) => {
+    const [whole, fraction] = value.toFixed(3).split('.');
+    const decimals = fraction.replace(/0+$/, '');
+    return whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',') + (decimals ? '.' + decimals : '');
+  };
   /** A <dl> of [label, value, testid] rows. */
   page.facts = (rows, prefix) => rows.flatMap(([label, value, key]) => {
     const dd = page.element('dd', { textContent: value });
