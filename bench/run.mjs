@@ -95,7 +95,8 @@ results.shipped_total = results.shipped.reduce((t, f) => ({ raw: t.raw + f.raw, 
 // 4. The page in headless Chromium.
 const site = await startPage();
 // The marks of each load, from navigation start: the engine's download (the .wasm's response
-// end), its compile, the engine ready, the first paint and the first breakdown on screen.
+// end), its compile, the engine ready, the first paint, the first estimate, the first breakdown
+// on screen and the charts, drawn a frame after it.
 const loads = [];
 for (let i = 0; i < 7; i++) {
   const page = await site.open();
@@ -103,7 +104,7 @@ for (let i = 0; i < 7; i++) {
     const at = (name) => performance.getEntriesByName(name)[0]?.startTime ?? null;
     const wasm = performance.getEntriesByType('resource').find((entry) => entry.name.endsWith('/llm-mem.wasm'));
     return { engine_fetched: wasm ? wasm.responseEnd : null, engine_compiled: at('engine-compiled'), engine_ready: at('engine-ready'),
-      first_paint: at('first-contentful-paint'), first_breakdown: at('first-breakdown') };
+      first_paint: at('first-contentful-paint'), first_estimate: at('first-estimate'), first_breakdown: at('first-breakdown'), first_charts: at('first-charts') };
   }));
   await page.close();
 }
@@ -159,7 +160,7 @@ const lines = [
   `Chromium: navigation to first breakdown ${results.first_breakdown_ms.toFixed(1)} ms, median of 7 over http (target <= 200 ms)`,
   `  marks (median ms): ${Object.entries(results.first_load_marks_ms).map(([mark, ms]) => `${mark} ${ms === null ? '-' : ms.toFixed(1)}`).join(', ')}`,
   `Chromium: input change to updated total ${results.input_to_total_ms.update.toFixed(2)} ms median, ${results.input_to_total_ms.worst.toFixed(2)} ms worst; ${(100 * results.input_to_total_ms.in_next_frame).toFixed(0)}% painted in the next frame (target: within one frame, 16 ms)`,
-  `Chromium, with a GPU chosen (solver and charts too): ${results.input_to_total_with_gpu_ms.update.toFixed(2)} ms median, ${results.input_to_total_with_gpu_ms.worst.toFixed(2)} ms worst; ${(100 * results.input_to_total_with_gpu_ms.in_next_frame).toFixed(0)}% painted in the next frame`,
+  `Chromium, with a GPU chosen (the solver too; the charts follow a frame later): ${results.input_to_total_with_gpu_ms.update.toFixed(2)} ms median (target <= 2 ms), ${results.input_to_total_with_gpu_ms.worst.toFixed(2)} ms worst; ${(100 * results.input_to_total_with_gpu_ms.in_next_frame).toFixed(0)}% painted in the next frame`,
 ];
 console.log(lines.join('\n'));
 writeFileSync(join(repoRoot, 'build/bench.json'), JSON.stringify(results, null, 2) + '\n');

@@ -20,6 +20,7 @@ for (const [name, viewport] of [['desktop', { width: 1280, height: 900 }], ['pho
     const page = await context.newPage();
     await page.goto(site.url + scenario);
     await page.waitForSelector('html[data-ready="true"]');
+    await page.waitForSelector('#charts:not([data-pending])', { state: 'attached' });
     await page.screenshot({ path: join(target, `${name}-${scheme}.png`), fullPage: name === 'desktop' });
     await context.close();
     console.log(`docs/screenshots/${name}-${scheme}.png`);

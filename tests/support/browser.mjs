@@ -22,6 +22,7 @@ export async function startPage(root = join(repoRoot, 'web')) {
       page.on('pageerror', (error) => problems.push(error.message));
       await page.goto(url + hash);
       await page.waitForSelector('html[data-ready="true"]');
+      await chartsDrawn(page);
       page.problems = problems;
       return page;
     },
@@ -31,6 +32,9 @@ export async function startPage(root = join(repoRoot, 'web')) {
     },
   };
 }
+
+/** The charts follow the result a frame later (web/app/charts.js): wait until they are drawn. */
+export const chartsDrawn = (page) => page.waitForSelector('#charts:not([data-pending])', { state: 'attached' });
 
 /** The breakdown as the page shows it: the exact value behind each cell, and its text. */
 export async function shownBreakdown(page) {

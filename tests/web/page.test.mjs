@@ -1,7 +1,7 @@
 // What a person sees: the page in real Chromium.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { hashFor, shownBreakdown, startPage } from '../support/browser.mjs';
+import { chartsDrawn, hashFor, shownBreakdown, startPage } from '../support/browser.mjs';
 import { BREAKDOWN_KEYS, badRequests, corpusConfig, repoRoot } from '../support/scenarios.mjs';
 import { join } from 'node:path';
 
@@ -251,7 +251,10 @@ test('charts: total against context and batch, rising, through the shown total, 
   const page = await site.open();
   await page.selectOption('[data-testid="framework_config.gpu"]', 'H100 80GB SXM');
   await page.fill('[data-testid="workload.sequence_length"]', '8192');
-  const points = async (key) => JSON.parse(await page.getAttribute(`[data-testid="chart-${key}"]`, 'data-points'));
+  const points = async (key) => {
+    await chartsDrawn(page);
+    return JSON.parse(await page.getAttribute(`[data-testid="chart-${key}"]`, 'data-points'));
+  };
   const context = await points('context');
   assert.ok(context.length >= 8);
   for (let i = 1; i < context.length; ++i) assert.ok(context[i][1] >= context[i - 1][1]);
@@ -271,10 +274,12 @@ test('charts without a GPU mark no point as refused; with one, the points past t
   const page = await site.open();
   await page.selectOption('[data-testid="framework_config.gpu"]', '');
   await page.fill('[data-testid="framework_config.gpu_memory_gib"]', '');
+  await chartsDrawn(page);
   await page.waitForSelector('[data-testid="chart-context"]');
   assert.equal(await page.locator('#charts circle.refused').count(), 0);
   await page.selectOption('[data-testid="framework_config.gpu"]', 'L4 24GB');
   await page.fill('[data-testid="workload.sequence_length"]', '8192');
+  await chartsDrawn(page);
   assert.ok(await page.locator('#charts circle.refused').count() > 0);
   // The comparison names the verdict in full.
   await page.fill('[data-testid="workload.batch_size"]', '64');

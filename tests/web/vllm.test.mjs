@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { hashFor, startPage } from '../support/browser.mjs';
+import { chartsDrawn, hashFor, startPage } from '../support/browser.mjs';
 import { corpusConfig, repoRoot } from '../support/scenarios.mjs';
 
 let site;
@@ -27,7 +27,10 @@ async function shown(request) {
     verdicts, everything,
     total: Number(await page.getAttribute('[data-testid="breakdown-total"]', 'data-value')),
     answer: async (field) => page.getAttribute(`[data-testid="solver-${field}"]`, 'data-value'),
-    chart: async (key) => JSON.parse(await page.getAttribute(`[data-testid="chart-${key}"]`, 'data-points')),
+    chart: async (key) => {
+      await chartsDrawn(page);
+      return JSON.parse(await page.getAttribute(`[data-testid="chart-${key}"]`, 'data-points'));
+    },
     page,
   };
   assert.deepEqual(page.problems, []);

@@ -105,4 +105,22 @@
   page.renderCharts = function renderCharts(list) {
     document.querySelector('#charts').replaceChildren(...list.map(drawChart));
   };
+
+  // Drawn one frame after the result, for the latest input only; until then #charts carries
+  // data-pending (tests and screenshots wait for it to go).
+  let frame = 0;
+  page.scheduleCharts = function scheduleCharts(sweeps) {
+    const host = document.querySelector('#charts');
+    cancelAnimationFrame(frame);
+    host.dataset.pending = 'true';
+    frame = requestAnimationFrame(() => {
+      page.renderCharts(sweeps());
+      delete host.dataset.pending;
+      if (!performance.getEntriesByName('first-charts').length) performance.mark('first-charts');
+    });
+  };
+  page.cancelCharts = function cancelCharts() {
+    cancelAnimationFrame(frame);
+    delete document.querySelector('#charts').dataset.pending;
+  };
 })(globalThis.LlmMemPage ??= {});

@@ -169,6 +169,7 @@
     verdict.dataset.status = '';
     verdict.textContent = 'No answer until the input is fixed.';
     for (const testid of ['capacity', 'solver', 'settings', 'training-phases']) $(`[data-testid="${testid}"]`).hidden = true;
+    page.cancelCharts();
     $('#charts').replaceChildren();
   };
 })(globalThis.LlmMemPage ??= {});
