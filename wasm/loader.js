@@ -41,13 +41,18 @@
     if (compiled) {
       try {
         const [create, module] = await Promise.all([factoryFrom('llm-mem-stream.js'), compiled]);
-        return await create({
+        // Emscripten waits for done() and has no way to hear of a failed instantiation: the
+        // race below hears of it, so the single file can answer instead of nothing.
+        let instantiationFailed;
+        const failure = new Promise((_, reject) => { instantiationFailed = reject; });
+        const ready = create({
           ...options,
           instantiateWasm(imports, done) {
-            WebAssembly.instantiate(module, imports).then((instance) => done(instance, module));
-            return {};  // asynchronous: Emscripten waits for done()
+            WebAssembly.instantiate(module, imports).then((instance) => done(instance, module), instantiationFailed);
+            return {};  // asynchronous
           },
         });
+        return await Promise.race([ready, failure]);
       } catch (error) {
         console.warn(`llm-mem: the streamed engine failed (${error.message}); loading the single-file build`);
       }
