@@ -144,24 +144,10 @@ std::string gpus_text(const Request& request) {
   return std::to_string(gpus) + " x " + gpu;
 }
 
-std::vector<std::string> shared_warnings(const Request& request, const MemoryBreakdown& breakdown) {
+std::vector<std::string> shared_warnings(const Request& request) {
   const ModelSpec& m = request.model;
   const Scenario& s = request.scenario;
   std::vector<std::string> warnings = m.warnings;
-  // Valid, but unlike any real deployment: said, not refused. (vLLM refuses a max_model_len past
-  // the position limit itself; transformers runs it: rotary models degrade past it, learned
-  // positions fail with an index error.)
-  if (request.framework != Framework::vllm && m.context.positions > 0 && s.workload.sequence_length > m.context.positions) {
-    warnings.push_back("workload.sequence_length (" + count_text(s.workload.sequence_length) + ") is beyond the model's " +
-                       m.context.key + " (" + count_text(m.context.positions) +
-                       "): rotary models lose quality past it, learned positions fail with an index error");
-  }
-  const Parallelism& p = s.parallelism;
-  const double kv_bytes = breakdown.kv_cache_gb * kBytesPerGiB * double(p.tensor_parallel_size * p.pipeline_parallel_size * p.data_parallel_size);
-  if (request.framework != Framework::vllm && kv_bytes > 1e14) {
-    warnings.push_back("the KV cache alone is " + gib_text(kv_bytes / 1e12) + " TB over all GPUs, beyond any real "
-                       "deployment (100 TB): check workload.batch_size and workload.sequence_length");
-  }
   if (m.storage_dtype.empty() && !m.is_quantized()) {
     warnings.push_back("config has no torch_dtype: weights counted as params.default_storage_dtype (" +
                        request.params.default_storage_dtype + ")");
@@ -214,6 +200,25 @@ std::optional<Request> with_changes(const Request& base, const std::vector<std::
   return request;
 }
 
+/// Valid, but unlike any real deployment: said, not refused. transformers runs a length past the
+/// position limit (rotary models degrade past it, learned positions fail with an index error);
+/// vLLM refuses it in its own words, so this is the training and generate() engines' only.
+void add_workload_warnings(const Request& request, const MemoryBreakdown& breakdown, std::vector<std::string>& warnings) {
+  const ModelSpec& m = request.model;
+  const Scenario& s = request.scenario;
+  if (m.context.positions > 0 && s.workload.sequence_length > m.context.positions) {
+    warnings.push_back("workload.sequence_length (" + count_text(s.workload.sequence_length) + ") is beyond the model's " +
+                       m.context.key + " (" + count_text(m.context.positions) +
+                       "): rotary models lose quality past it, learned positions fail with an index error");
+  }
+  const Parallelism& p = s.parallelism;
+  const double kv_bytes = breakdown.kv_cache_gb * kBytesPerGiB * double(p.tensor_parallel_size * p.pipeline_parallel_size * p.data_parallel_size);
+  if (kv_bytes > 1e14) {
+    warnings.push_back("the KV cache alone is " + gib_text(kv_bytes / 1e12) + " TB over all GPUs, beyond any real "
+                       "deployment (100 TB): check workload.batch_size and workload.sequence_length");
+  }
+}
+
 }  // namespace
 
 Result fit_result(const Engine& engine, const Request& request, const MemoryEstimator& estimator, Engine::Depth depth,
@@ -259,7 +264,8 @@ Result fit_result(const Engine& engine, const Request& request, const MemoryEsti
   } else {
     r.breakdown_basis = "what transformers holds per GPU while generating, with the spec's fragmentation and safety margin";
   }
-  r.warnings = shared_warnings(request, r.breakdown);
+  r.warnings = shared_warnings(request);
+  add_workload_warnings(request, r.breakdown, r.warnings);
   if (!s.framework_config.gpu_memory_gib) return r;
 
   // The solver: how far the workload grows on this GPU, and how few GPUs do.

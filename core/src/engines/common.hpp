@@ -67,10 +67,9 @@ SolverAnswer answer(std::string field, std::string question, std::optional<std::
                     std::optional<std::int64_t> past, const std::function<double(std::int64_t)>& needed_at,
                     std::string note_when_none);
 
-/// Warnings every engine gives: the model parser's, a missing dtype, KV heads rounded, a length
-/// past the model's positions or a KV cache past 100 TB, and every given field the engine or
-/// mode does not read.
-std::vector<std::string> shared_warnings(const Request& request, const MemoryBreakdown& breakdown);
+/// Warnings every engine gives: the model parser's, a missing dtype, KV heads rounded, and
+/// every given field the engine or mode does not read.
+std::vector<std::string> shared_warnings(const Request& request);
 
 /// The model as `estimator` weighs it: counts, parameters per GPU, bytes per parameter.
 void describe_model(const Request& request, const MemoryEstimator& estimator, Result& result);

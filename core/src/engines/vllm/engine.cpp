@@ -174,7 +174,7 @@ class VllmEngine final : public Engine {
     if (depth != Depth::full) return r;  // a probe or a chart's point: no model facts or warnings
     describe_model(request, memory_, r);
     r.settings = st.echo;
-    r.warnings = shared_warnings(request, b);
+    r.warnings = shared_warnings(request);
     add_vllm_warnings(request, up, r.warnings);
     return r;
   }
