@@ -282,6 +282,12 @@ export interface EstimateResponse {
   solver: SolverAnswer[];
   /** Training with a GPU: the changes a trainer would try, each evaluated. */
   alternatives: Array<{ label: string; changes: Record<string, unknown>; ok: boolean; needed_gib: number }>;
+  /**
+   * Why each component is its size, one line from the result's own figures, by breakdown key
+   * (and "cpu_memory"): e.g. optimizer_states "AdamW ...: two states (momentum and variance),
+   * 8 bytes per trainable parameter, + 4 bytes of the step's temporary ..., × 8.03B".
+   */
+  explanations: Partial<Record<keyof MemoryBreakdown | 'cpu_memory', string>>;
   warnings: string[];
 }
 

@@ -37,7 +37,7 @@ function* randomRequests(count, seed) {
 const requests = [...randomRequests(300, 42)].map((request) => JSON.stringify(request));
 
 test('native core and WASM module print identical responses for 300 random requests', () => {
-  const native = spawnSync(join(repoRoot, 'build/native/tests/estimate_lines'), { input: requests.join('\n') + '\n', encoding: 'utf8' });
+  const native = spawnSync(join(repoRoot, 'build/native/tests/estimate_lines'), { input: requests.join('\n') + '\n', encoding: 'utf8', maxBuffer: 64 << 20 });
   assert.equal(native.status, 0, native.stderr);
   const lines = native.stdout.trimEnd().split('\n');
   assert.equal(lines.length, requests.length);

@@ -93,6 +93,10 @@ struct TrainingSummary {
   double trainable_parameters_per_gpu = 0;
 };
 
+/// Why each component is its size, in one line from the result's own figures: (breakdown key,
+/// or "cpu_memory", text), in the breakdown's order.
+using Explanations = std::vector<std::pair<std::string, std::string>>;
+
 struct Result {
   const char* estimator = "";       // the spec's class name
   Framework framework = Framework::transformers;
@@ -115,6 +119,7 @@ struct Result {
   std::vector<Setting> settings;
   std::vector<SolverAnswer> solver;
   std::vector<Alternative> alternatives;
+  Explanations explanations;
   std::vector<std::string> warnings;
 };
 

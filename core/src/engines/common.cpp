@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "accounting/units.hpp"
+#include "engines/explain.hpp"
 #include "engines/text.hpp"
 #include "input/request_parser.hpp"
 #include "llmmem/error.hpp"
@@ -185,14 +186,25 @@ std::vector<std::string> shared_warnings(const Request& request) {
 
 namespace {
 
-/// The request with each (path, JSON value) change applied; nullopt when that is not a valid request.
+bool same_value(const FieldValue& a, const FieldValue& b) {
+  return a.integer == b.integer && a.number == b.number && a.boolean == b.boolean && a.text == b.text &&
+         a.integers == b.integers && a.texts == b.texts;
+}
+
+/// The request with each (path, JSON value) change applied; nullopt when that is not a valid
+/// request, or when the request already gave every one of them (no way to fit: the scenario itself).
 std::optional<Request> with_changes(const Request& base, const std::vector<std::pair<std::string, std::string>>& changes) {
   Request request = base;
   try {
+    bool changes_something = false;
     for (const auto& [path, value] : changes) {
       const FieldSpec* field = find_field(path);
-      assign_field(request, *field, detail::read_field(*field, detail::parse_json_text(value, path), path));
+      const FieldValue wanted = detail::read_field(*field, detail::parse_json_text(value, path), path);
+      const FieldValue* given = base.scenario.given.find(path);
+      if (!given || !same_value(*given, wanted)) changes_something = true;
+      assign_field(request, *field, wanted);
     }
+    if (!changes_something) return std::nullopt;
     validate_request(request);
   } catch (const InputError&) {
     return std::nullopt;
@@ -264,6 +276,7 @@ Result fit_result(const Engine& engine, const Request& request, const MemoryEsti
   } else {
     r.breakdown_basis = "what transformers holds per GPU while generating, with the spec's fragmentation and safety margin";
   }
+  r.explanations = explain_fit(request, estimator, r);
   r.warnings = shared_warnings(request);
   add_workload_warnings(request, r.breakdown, r.warnings);
   if (!s.framework_config.gpu_memory_gib) return r;

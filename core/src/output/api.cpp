@@ -141,6 +141,9 @@ std::string detail::result_to_json(const Request& request, const Result& r) {
     w.end_object().field("ok", a.ok).field("needed_gib", a.needed_gib).end_object();
   }
   w.end_array();
+  w.key("explanations").begin_object();
+  for (const auto& [key, text] : r.explanations) w.field(key, text);
+  w.end_object();
   w.key("warnings").begin_array();
   for (const std::string& warning : r.warnings) w.value(warning);
   w.end_array();
