@@ -1,4 +1,5 @@
 // The request contract of DESIGN.md through the boundary function estimate_json.
+#include <map>
 #include <doctest/doctest.h>
 
 #include "llmmem/api.hpp"
@@ -215,4 +216,32 @@ TEST_CASE("GPU names are found as people type them: case, spaces and dashes asid
   CHECK(find_gpu("") == nullptr);
   CHECK(find_gpu(" - ") == nullptr);
   CHECK(find_gpu("TPU v5e") == nullptr);
+}
+
+TEST_CASE("the GPU catalogue: 40 cards or more, every kind, each name and alias its own card, each with a source") {
+  const auto cards = gpu_catalogue();
+  CHECK(cards.size() >= 40);
+  std::map<std::string, int> kinds;
+  for (const GpuModel& gpu : cards) {
+    CAPTURE(gpu.name);
+    ++kinds[std::string(gpu.kind)];
+    CHECK(gpu.memory_gib > 4);
+    CHECK(gpu.memory_gib < 300);
+    CHECK(gpu.source.size() > 20);
+    REQUIRE(find_gpu(gpu.name) != nullptr);
+    CHECK(find_gpu(gpu.name)->name == gpu.name);
+    std::string_view aliases = gpu.aliases;
+    while (!aliases.empty()) {
+      const std::size_t space = aliases.find(' ');
+      const std::string_view alias = aliases.substr(0, space);
+      CAPTURE(alias);
+      REQUIRE(find_gpu(alias) != nullptr);
+      CHECK(find_gpu(alias)->name == gpu.name);
+      aliases = space == std::string_view::npos ? std::string_view() : aliases.substr(space + 1);
+    }
+  }
+  CHECK(kinds.size() == 5);
+  CHECK(kinds["amd"] >= 3);
+  CHECK(kinds["apple"] >= 3);
+  CHECK(kinds["consumer"] >= 10);
 }

@@ -14,8 +14,9 @@ struct GpuModel {
   std::string_view aliases;      // other names a request may use, space-separated ("H100 H100-SXM")
   std::string_view device_name;  // torch.cuda.get_device_name(), e.g. "NVIDIA H100 80GB HBM3"
   double memory_gib;             // total memory as the framework sees it, GiB
-  double compute_capability;     // CUDA compute capability; 0 for AMD
+  double compute_capability;     // CUDA compute capability; 0 for AMD and Apple
   std::string_view source;       // where the memory figure comes from
+  std::string_view kind;         // datacenter, workstation, consumer, amd, apple (the page groups by it)
 };
 
 std::span<const GpuModel> gpu_catalogue();

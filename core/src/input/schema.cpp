@@ -167,7 +167,7 @@ std::string schema_json() {
     w.field("device_name", g.device_name).field("memory_gib", g.memory_gib).key("compute_capability");
     if (g.compute_capability > 0) w.value(g.compute_capability);
     else w.null();
-    w.field("source", g.source).end_object();
+    w.field("source", g.source).field("kind", g.kind).end_object();
   }
   w.end_array().key("limits").begin_object()
       .field("request_bytes", std::int64_t(kMaxJsonBytes)).field("nesting_depth", kMaxJsonDepth)
