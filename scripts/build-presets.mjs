@@ -8,7 +8,9 @@ const [sourceDir, target] = process.argv.slice(2);
 const manifest = JSON.parse(readFileSync(join(sourceDir, 'models.json'), 'utf8'));
 const presets = manifest
   .map((entry) => ({
-    id: basename(entry.file, '.json'),
+    // The id names the model; ids it had before stay accepted in links and by the component.
+    id: entry.id ?? basename(entry.file, '.json'),
+    ...(entry.old_ids ? { old_ids: entry.old_ids } : {}),
     model_id: entry.model_id,
     family: entry.family,
     config: JSON.parse(readFileSync(join(sourceDir, entry.file), 'utf8')),
