@@ -356,7 +356,9 @@ export interface SchemaField {
 export interface Schema {
   fields: SchemaField[];
   engines: Framework[];
-  gpus: Array<{ name: string; aliases: string[]; device_name: string; memory_gib: number; compute_capability: number | null; source: string }>;
+  gpus: Array<{ name: string; aliases: string[]; device_name: string; memory_gib: number; compute_capability: number | null; source: string;
+    /** How the page groups the catalogue. */
+    kind: 'datacenter' | 'workstation' | 'consumer' | 'amd' | 'apple' }>;
   /** The bounds every door checks before reading (docs/security.md): UTF-8 bytes of a request, nesting, JSON values. */
   limits: { request_bytes: number; nesting_depth: number; json_values: number };
 }

@@ -1,5 +1,5 @@
-// <llm-memory-calculator>: the calculator for documentation pages. A classic script: load
-// gen/llm-mem.js (the engine), optionally gen/presets.js (the bundled models), then this.
+// <llm-memory-calculator>: the calculator for documentation pages. A classic script, loaded
+// with the engine and the bundled models by one tag: llm-memory-calculator.js.
 //
 //   <llm-memory-calculator model="llama-3.1-8b" framework="vllm" gpu="H100" compact></llm-memory-calculator>
 //
@@ -55,7 +55,7 @@
         return { label: url.split('/').slice(-4, -3)[0] || url, config: JSON.parse(text) };
       }
       const id = this.getAttribute('model') || 'llama-3.1-8b';
-      const preset = (globalThis.LLM_MEM_PRESETS || []).find((p) => p.id === id);
+      const preset = (globalThis.LLM_MEM_PRESETS || []).find((p) => p.id === id || (p.old_ids ?? []).includes(id));
       if (!preset) throw new Error(`model: no bundled preset "${id}" (load gen/presets.js, or give config-url)`);
       return { label: preset.model_id || id, config: preset.config };
     }

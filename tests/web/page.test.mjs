@@ -34,7 +34,8 @@ test('changing the workload, parallelism and framework updates the total', async
   await page.fill('[data-testid="parallelism.tensor_parallel_size"]', '4');
   assert.ok(await total(page) < bigger);
   await page.selectOption('[data-testid="framework"]', 'vllm');
-  assert.match(await page.textContent('[data-testid="summary"]'), /vLLMMemoryEstimator/);
+  assert.match(await page.textContent('[data-testid="summary"]'), /vLLM serving/);
+  assert.match(await page.textContent('[data-testid="estimator"]'), /vLLMMemoryEstimator/);
   assert.ok(await page.isVisible('[data-testid="workload.max_num_seqs"]'));
   assert.ok(await page.isHidden('[data-testid="workload.batch_size"]'));
   await page.close();
@@ -45,7 +46,9 @@ test('a pasted config replaces the model', async () => {
   await page.fill('[data-testid="config-text"]', JSON.stringify(corpusConfig('mixtral-8x7b-v0.1.json')));
   assert.equal(await page.textContent('[data-testid="model-architecture"]'), 'MixtralForCausalLM');
   assert.equal(await page.textContent('[data-testid="model-total_parameters"]'), '46,702,792,704');
-  assert.match(await page.textContent('[data-testid="summary"]'), /MoEMemoryEstimator/);
+  // Named by what the config says, the spec's class only in the "How this was computed" fold.
+  assert.match(await page.textContent('[data-testid="summary"]'), /MixtralForCausalLM \(46\.70B parameters\)/);
+  assert.match(await page.textContent('[data-testid="estimator"]'), /MoEMemoryEstimator/);
   assert.equal(await page.inputValue('[data-testid="preset"]'), '');
   await page.close();
 });
@@ -69,7 +72,7 @@ test('bad input shows an error naming the field, and a fix brings the result bac
     ['workload.batch_size', 'abc', /^workload\.batch_size: must be a positive integer, got "abc"$/],
     ['params.memory_safety_margin_factor', '0.5', /^memory_safety_margin_factor=0\.5 not in valid range \[0\.0, 0\.2\]$/],
   ];
-  await page.click('text=Show the spec’s tunable overheads');  // the overhead parameters are folded away
+  await page.click('text=Fragmentation, safety margin and other factors');  // the overhead parameters are folded away
   for (const [testid, value, expected] of cases) {
     await page.fill(`[data-testid="${testid}"]`, value);
     assert.match(await errorText(page), expected, testid);
@@ -160,6 +163,7 @@ test('vLLM on a catalogue GPU: gpt-oss-20b\'s MXFP4 experts weigh what that GPU\
   const page = await site.open();
   await page.selectOption('[data-testid="preset"]', 'gpt-oss-20b');
   await page.selectOption('[data-testid="framework"]', 'vllm');
+  await page.selectOption('[data-testid="framework_config.gpu"]', '');  // no GPU: the experts as stored
   const weights = async () => Number(await page.getAttribute('[data-testid="breakdown-model_weights"]', 'data-value'));
   const stored = await weights();
   assert.match(await page.textContent('[data-testid="warnings"]'), /MXFP4 experts counted as the checkpoint stores them/);
@@ -240,7 +244,11 @@ test('exports: the response as JSON, the breakdown as Markdown, the link', async
   assert.equal(exported.response.breakdown.total, Number(await page.getAttribute('[data-testid="breakdown-total"]', 'data-value')));
   await page.click('[data-testid="export-markdown"]');
   const markdown = await page.evaluate(() => navigator.clipboard.readText());
-  assert.match(markdown, /^\*\*LlamaForCausalLM\*\* \(8,030,261,248 parameters\)/);
+  // The scenario, the GPU and the verdict travel with the table.
+  assert.match(markdown, /^\*\*meta-llama\/Llama-3\.1-8B\*\* on H100 80GB SXM \(79\.19 GiB\)/);
+  assert.match(markdown, /- Model: meta-llama\/Llama-3\.1-8B \(8,030,261,248 parameters\)/);
+  assert.match(markdown, /- Scenario: transformers inference, batch 1, sequence 512/);
+  assert.ok(markdown.includes(`- Verdict: ${await page.textContent('[data-testid="verdict"]')}`), markdown);
   assert.match(markdown, new RegExp(`\\| Total \\| ${(await page.textContent('[data-testid="breakdown-total"]')).replace('.', '\\.')} \\|`));
   await page.click('[data-testid="export-link"]');
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), page.url());
@@ -297,7 +305,8 @@ test('compare: two scenarios side by side, bf16 against fp8 KV cache', async () 
   const kv = await page.$$eval('[data-testid="compare-kv_cache"]', (cells) => cells.map((cell) => Number(cell.textContent)));
   assert.equal(kv.length, 2);
   assert.ok(Math.abs(kv[1] - kv[0] / 2) < 0.01, `fp8 halves the KV cache: ${kv}`);
-  assert.match(await page.textContent('[data-testid="compare"] thead'), /KV fp8/);
+  assert.match(await page.textContent('[data-testid="compare"] thead'), /meta-llama\/Llama-3\.1-8B/);
+  assert.match((await page.$$eval('[data-testid="compare-engine"]', (cells) => cells.map((cell) => cell.textContent)))[1], /KV fp8/);
   await page.click('[data-testid="compare"] thead button >> nth=0');
   assert.equal((await page.$$('[data-testid="compare-kv_cache"]')).length, 1);
   await page.close();

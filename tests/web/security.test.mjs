@@ -188,8 +188,15 @@ test('the link parser, fuzzed: 400 hostile links each restore to a message or a 
     return failed;
   }, links);
   assert.deepEqual(failures, []);
-  // After all of them the page still answers: a preset picked by hand computes.
-  await page.selectOption('[data-testid="preset"]', 'llama-3.1-8b');
+  // After the last of them the page shows an error or an answer, never both and never neither.
+  const shown = await page.evaluate(() => ({ error: !document.querySelector('[data-testid="error"]').hidden,
+    total: document.querySelector('[data-testid="breakdown-total"]').dataset.value }));
+  assert.ok(shown.error !== (shown.total !== undefined), JSON.stringify(shown));
+  // And a preset picked by hand, with the form's fields as a plain link sets them, computes.
+  await page.evaluate(() => history.replaceState(null, '', location.pathname));
+  await page.reload();
+  await page.waitForSelector('html[data-ready="true"]');
+  await page.selectOption('[data-testid="preset"]', 'qwen3-8b');
   assert.ok(Number(await page.getAttribute('[data-testid="breakdown-total"]', 'data-value')) > 0);
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
   assert.equal(await page.$$eval('body img', (nodes) => nodes.length), 0);

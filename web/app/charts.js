@@ -5,7 +5,7 @@
 'use strict';
 
 (function charts(page) {
-  const { element, svg } = page;
+  const { element, svg, count } = page;
   const powers = (from, to) => { const out = []; for (let v = from; v <= to; v *= 2) out.push(v); return out; };
   const withCurrent = (values, current) => [...new Set([...values, current])].sort((a, b) => a - b);
 
@@ -55,21 +55,32 @@
   const tick = (v) => (v >= 1024 && v % 1024 === 0 ? `${v / 1024}k` : String(v));
   const short = (v) => (v >= 1e6 ? `${(v / 1e6).toFixed(1)}M` : v >= 1e4 ? `${Math.round(v / 1e3)}k` : v >= 100 ? v.toFixed(0) : v.toFixed(1));
 
+  // The y axis's unit, short, over the axis; the x axis's name under its ticks.
+  const UNITS = { 'GiB per GPU': 'GiB', 'GiB per GPU to start': 'GiB', 'requests of max_model_len at once': 'requests',
+    'KV cache tokens per GPU': 'tokens' };
+
   function drawChart(chart) {
-    const width = 340, height = 190, left = 46, bottom = 30, top = 12, right = 14;
+    const width = 340, height = 206, left = 46, bottom = 40, top = 18, right = 20;
     const xs = chart.points.map(([x]) => x);
     const top_value = Math.max(...chart.points.map(([, y]) => y), chart.line ?? 0, 1e-9) * 1.08;
     // Logarithmic x: the values are powers of two.
     const lx = (v) => Math.log2(v), x0 = lx(xs[0]), x1 = lx(xs.at(-1));
     const x = (v) => left + (width - left - right) * (x1 > x0 ? (lx(v) - x0) / (x1 - x0) : 0.5);
     const y = (v) => top + (height - top - bottom) * (1 - v / top_value);
-    const node = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img',
-      'aria-label': `${chart.unit} against ${chart.x}: ${chart.points.map(([px, py, ok]) => `${px}: ${short(py)}${ok ? '' : ' (does not run)'}`).join(', ')}` });
+    const describe = ([px, py, ok]) => `${chart.x} ${count(px)}: ${short(py)} ${chart.unit}${ok ? '' : ' (does not run)'}`;
+    const node = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', tabindex: 0,
+      'aria-label': `${chart.unit} against ${chart.x} (arrow keys read each point): ${chart.points.map(describe).join('; ')}` });
     node.dataset.testid = 'chart-' + chart.key;
     node.dataset.points = JSON.stringify(chart.points.map(([px, py]) => [px, py]));
     node.dataset.current = String(chart.current);
     node.append(svg('line', { x1: left, y1: y(0), x2: width - right, y2: y(0), class: 'axis' }),
       svg('line', { x1: left, y1: top, x2: left, y2: y(0), class: 'axis' }));
+    const unit = svg('text', { x: 4, y: 11, class: 'axis-title' });
+    unit.textContent = UNITS[chart.unit] ?? chart.unit;
+    unit.dataset.testid = 'chart-unit';
+    const xTitle = svg('text', { x: (left + width - right) / 2, y: height - 3, class: 'axis-title', 'text-anchor': 'middle' });
+    xTitle.textContent = chart.x;
+    node.append(unit, xTitle);
     for (const v of [0, top_value / 2 / 1.08, top_value / 1.08]) {
       const label = svg('text', { x: left - 4, y: y(v) + 4, class: 'tick', 'text-anchor': 'end' });
       label.textContent = short(v);
@@ -78,7 +89,8 @@
     const every = Math.ceil(xs.length / 6);
     xs.forEach((v, i) => {
       if (i % every && i !== xs.length - 1) return;
-      const label = svg('text', { x: x(v), y: height - 12, class: 'tick', 'text-anchor': i === xs.length - 1 ? 'end' : 'middle' });
+      if (i !== xs.length - 1 && xs.length - 1 - i < every / 2) return;  // would overlap the last tick
+      const label = svg('text', { x: x(v), y: height - bottom + 14, class: 'tick', 'text-anchor': 'middle' });
       label.textContent = tick(v);
       node.append(label);
     });
@@ -89,17 +101,47 @@
     }
     const marker = svg('line', { x1: x(chart.current), y1: top, x2: x(chart.current), y2: y(0), class: 'current' });
     marker.dataset.testid = 'chart-current';
-    node.append(marker, svg('polyline', { points: chart.points.map(([px, py]) => `${x(px)},${y(py)}`).join(' '), class: 'total-line' }));
+    const you = svg('text', { x: x(chart.current), y: top - 4, class: 'tick', 'text-anchor': 'middle' });
+    you.textContent = 'yours';
+    node.append(marker, you, svg('polyline', { points: chart.points.map(([px, py]) => `${x(px)},${y(py)}`).join(' '), class: 'total-line' }));
     for (const [px, py, ok] of chart.points) {
       const dot = svg('circle', { cx: x(px), cy: y(py), r: px === chart.current ? 4 : 2.5, class: ok ? 'point' : 'point refused' });
-      const title = svg('title');
-      title.textContent = `${chart.x} ${px}: ${short(py)} ${chart.unit}${ok ? '' : ' (does not run)'}`;
-      dot.append(title);
       node.append(dot);
     }
+    // Values on hover and by keyboard: the nearest point, ringed, read out under the chart.
+    const cursor = svg('circle', { r: 6, class: 'cursor', visibility: 'hidden' });
+    node.append(cursor);
+    const readout = element('p', { className: 'readout' });
+    readout.dataset.testid = 'chart-readout';
+    readout.setAttribute('aria-live', 'polite');
+    let at = chart.points.findIndex(([px]) => px === chart.current);
+    const show = (i) => {
+      at = Math.max(0, Math.min(chart.points.length - 1, i));
+      const [px, py] = chart.points[at];
+      cursor.setAttribute('cx', x(px));
+      cursor.setAttribute('cy', y(py));
+      cursor.setAttribute('visibility', 'visible');
+      readout.textContent = describe(chart.points[at]);
+    };
+    node.addEventListener('pointermove', (event) => {
+      const box = node.getBoundingClientRect();
+      const px = (event.clientX - box.left) * width / box.width;
+      let best = 0;
+      chart.points.forEach(([v], i) => { if (Math.abs(x(v) - px) < Math.abs(x(chart.points[best][0]) - px)) best = i; });
+      show(best);
+    });
+    node.addEventListener('focus', () => show(at));
+    node.addEventListener('keydown', (event) => {
+      const step = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1 }[event.key];
+      if (event.key === 'Home') show(0);
+      else if (event.key === 'End') show(chart.points.length - 1);
+      else if (step) show(at + step);
+      else return;
+      event.preventDefault();
+    });
     const caption = element('figcaption', { textContent: `${chart.unit} against ${chart.x}` +
-      (chart.line !== null ? '; dashed: what the GPU holds' : '') + '; the marked line is your setting; hollow red points do not run' });
-    return element('figure', {}, [node, caption]);
+      (chart.line !== null ? '; dashed: what the GPU holds' : '') + '; the marked line is yours; hollow red points do not run' });
+    return element('figure', {}, [node, readout, caption]);
   }
 
   page.renderCharts = function renderCharts(list) {

@@ -8,6 +8,12 @@
   const inputs = new Map();  // path -> control
   const byPath = new Map(SCHEMA.fields.map((field) => [field.path, field]));
   const idFor = (path) => 'field-' + path.replace(/\./g, '-');
+  // The question at the top of the page: the engine and the GPU (the model is the preset list).
+  const QUESTION = ['framework_config.gpu', 'framework'];
+  // Words for a few choices whose values are identifiers.
+  const EMPTY_LABELS = { 'workload.mode': 'inference (default)' };
+  const CHOICE_LABELS = { framework: { transformers: 'Hugging Face transformers', vllm: 'vLLM', deepspeed: 'DeepSpeed' } };
+  const GPU_KINDS = { datacenter: 'Data centre', workstation: 'Workstation', consumer: 'Consumer', amd: 'AMD', apple: 'Apple silicon (unified memory)' };
   page.fields = SCHEMA.fields;
 
   const framework = () => inputs.get('framework').value || 'transformers';
@@ -27,13 +33,21 @@
   function control(field) {
     let node;
     if (field.path === 'framework_config.gpu') {
-      node = element('select', {}, [element('option', { value: '', textContent: 'None or custom (type its memory)' }),
-        ...SCHEMA.gpus.map((gpu) => element('option', { value: gpu.name, textContent: `${gpu.name} (${gpu.memory_gib} GiB)` }))]);
+      // The catalogue by kind, each card with the memory its engines see.
+      const kinds = [...new Set(SCHEMA.gpus.map((gpu) => gpu.kind))];
+      node = element('select', {}, [element('option', { value: '', textContent: 'No GPU, or another size (set its memory below)' }),
+        ...kinds.map((kind) => element('optgroup', { label: GPU_KINDS[kind] ?? kind }, SCHEMA.gpus.filter((gpu) => gpu.kind === kind)
+          .map((gpu) => element('option', { value: gpu.name, textContent: `${gpu.name} (${gpu.memory_gib} GiB usable)` }))))]);
     } else if (field.kind === 'choice' || field.kind === 'boolean') {
       const values = field.kind === 'boolean' ? (field.default === null ? ['', 'true', 'false'] : field.default ? ['true', 'false'] : ['false', 'true'])
         : field.default === null ? ['', ...field.choices] : field.choices;
-      const fromEngine = field.path.startsWith('framework_config.vllm') || field.path.includes('profile') || field.path.includes('chunked') ? 'from the version' : 'default';
-      node = element('select', {}, values.map((value) => element('option', { value, textContent: value === '' ? fromEngine : value })));
+      // An unset choice says what the engine then does, in its words.
+      const fromEngine = field.default_note && field.default_note.length < 24 ? `default (${field.default_note})`
+        : field.path.startsWith('framework_config.vllm') || field.path.includes('profile') || field.path.includes('chunked') ? 'from the vLLM version' : 'default';
+      node = element('select', {}, values.map((value) => element('option', { value,
+        textContent: value === '' ? EMPTY_LABELS[field.path] ?? fromEngine : CHOICE_LABELS[field.path]?.[value] ?? value })));
+      // The contract's default is selected, whatever its place in the list ("mixed" precision).
+      if (field.default !== null && !Array.isArray(field.default)) node.value = String(field.default);
     } else {
       // Suggestions put the engine's default first: "0.31.0 (newest)".
       const placeholder = field.default !== null ? (Array.isArray(field.default) ? field.default.join(',') : String(field.default))
@@ -51,6 +65,7 @@
 
   page.buildForm = function buildForm() {
     const host = $('#generated-fields');
+    const questionFields = [];
     const sections = [...new Set(SCHEMA.fields.map((field) => field.section))];
     page.sections = sections.map((name) => {
       const fields = SCHEMA.fields.filter((field) => field.section === name);
@@ -67,15 +82,17 @@
         }
         wrapper.querySelector('.field-error').dataset.errorFor = field.path;
         field.wrapper = wrapper;
-        (field.advanced ? more : fieldset).append(wrapper);
+        if (QUESTION.includes(field.path)) questionFields.push(field);
+        else (field.advanced ? more : fieldset).append(wrapper);
       }
       if (more.childElementCount) {
         fieldset.append(element('details', {}, [element('summary', {
-          textContent: name === 'Overheads' ? 'Show the spec\u2019s tunable overheads' : `More ${name} settings` }), more]));
+          textContent: name === 'Overheads' ? 'Fragmentation, safety margin and other factors' : `More ${name.toLowerCase()} settings` }), more]));
       }
       host.append(fieldset);
-      return { fields, fieldset };
+      return { fields: fields.filter((field) => !QUESTION.includes(field.path)), fieldset };
     });
+    $('#question-fields').append(...QUESTION.map((path) => questionFields.find((field) => field.path === path).wrapper));
   };
 
   page.control = (path) => inputs.get(path);

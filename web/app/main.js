@@ -15,7 +15,6 @@
     const box = $('[data-testid="error"]');
     for (const node of document.querySelectorAll('.field-error')) node.textContent = '';
     for (const control of [...page.fields.map((field) => page.control(field.path)), $('#config-text')]) control.removeAttribute('aria-invalid');
-    $('#results').classList.toggle('stale', Boolean(error));
     box.hidden = !error;
     box.textContent = error ? error.message : '';
     if (!error) return;
@@ -41,9 +40,9 @@
       const request = { config, ...scenario };
       const result = calculator.estimate(request);
       if (!performance.getEntriesByName('first-estimate').length) performance.mark('first-estimate');
-      current = { request, result };
+      current = { request, result, name: page.nameOf(config, result), state: page.scenarioState(scenario, config) };
       showError(null);
-      page.renderResult(result);
+      page.renderResult(result, current.name);
       if (!performance.getEntriesByName('first-breakdown').length) performance.mark('first-breakdown');
       // The charts (two sweeps and their SVG, half the time of an update) follow in the next
       // frame: the verdict and the total answer the input at once. #charts says it is pending.
@@ -59,19 +58,24 @@
   page.buildPresets();
   page.buildBreakdownRows();
   const linkProblem = page.restoreState(DEFAULT_PRESET);
+  page.rememberGpu(!location.hash.slice(1));
   page.wireModelInputs();
   page.wireExports(() => current);
   const linkError = $('[data-testid="link-error"]');
   linkError.hidden = !linkProblem;
   linkError.textContent = linkProblem ?? '';
 
-  $('#scenario').addEventListener('input', () => { linkError.hidden = true; }, { once: true });
-  $('#scenario').addEventListener('input', (event) => {
-    // The hub controls and the preset search are not part of the scenario.
-    if (event.target.closest('.hub') || event.target.id === 'preset-search') return;
-    if (event.target.id === 'config-text') $('#preset').value = '';
-    if (event.target.id !== 'config-file') page.update();
-  });
+  // The question (model, GPU, engine) and the settings form are one scenario.
+  const inputs = [$('#question'), $('#scenario')];
+  for (const host of inputs) host.addEventListener('input', () => { linkError.hidden = true; }, { once: true });
+  for (const host of inputs) {
+    host.addEventListener('input', (event) => {
+      // The hub controls, the preset search and the model list (its own handler) are not the scenario's.
+      if (event.target.closest('.hub') || event.target.id === 'preset-search' || event.target.id === 'preset') return;
+      if (event.target.id === 'config-text') page.setCustomConfig();
+      if (event.target.id !== 'config-file') page.update();
+    });
+  }
   $('#preset').addEventListener('change', (event) => {
     page.selectPreset(event.target.value);
     page.update();
@@ -88,7 +92,13 @@
         document.documentElement.dataset.offlineReady = 'true';
       }, () => {});
     }
-    document.documentElement.dataset.ready = 'true';
     page.update();
+    // Pinned scenarios in a link are answered again by this engine, not stored as numbers.
+    const pinProblem = page.restoreComparison(module);
+    if (pinProblem) {
+      linkError.hidden = false;
+      linkError.textContent = [linkError.textContent, pinProblem].filter(Boolean).join('; ');
+    }
+    document.documentElement.dataset.ready = 'true';
   }, (error) => showError({ field: '', message: `The calculator engine failed to load: ${error.message}` }));
 })(globalThis.LlmMemPage ??= {});

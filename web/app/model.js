@@ -9,25 +9,37 @@
   // fetched config is read or parsed: a 1 GB file or response costs nothing.
   const LIMITS = globalThis.LLM_MEM_SCHEMA.limits;
 
-  page.findPreset = (id) => PRESETS.find((preset) => preset.id === id);
+  // A preset by its id, or by an id it had before (links made then still open it).
+  page.findPreset = (id) => PRESETS.find((preset) => preset.id === id || (preset.old_ids ?? []).includes(id));
   page.selectPreset = function selectPreset(id) {
     const preset = page.findPreset(id);
-    $('#preset').value = preset ? id : '';
-    if (preset) $('#config-text').value = JSON.stringify(preset.config, null, 2);
+    $('#preset').value = preset ? preset.id : '';
+    if (preset) {
+      $('#config-text').value = JSON.stringify(preset.config, null, 2);
+      page.modelName = preset.model_id;
+    }
   };
+
+  /** The model as people name it: the preset's or hub's id, the file, else what the config says. */
+  page.modelName = '';
+  page.setCustomConfig = function setCustomConfig(name) {
+    $('#preset').value = '';
+    page.modelName = name ?? '';
+  };
+  page.nameOf = (config, result) => page.modelName || (typeof config?._name_or_path === 'string' && config._name_or_path) ||
+    result.model.architecture;
 
   page.buildPresets = function buildPresets() {
     const select = $('#preset');
-    select.append(element('option', { value: '', textContent: 'Custom (pasted or uploaded)' }));
+    select.append(element('option', { value: '', textContent: 'Your own config.json (below)' }));
     for (const preset of PRESETS) {
-      const label = preset.model_id || (preset.config.architectures && preset.config.architectures[0]) || preset.config.model_type || '';
-      select.append(element('option', { value: preset.id, textContent: `${preset.id} \u2014 ${label}` }));
+      select.append(element('option', { value: preset.id, textContent: preset.model_id || preset.id }));
     }
     const search = $('#preset-search');
     search.addEventListener('input', () => {
       const words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
       for (const option of select.options) {
-        option.hidden = Boolean(option.value) && !words.every((word) => option.textContent.toLowerCase().includes(word));
+        option.hidden = Boolean(option.value) && !words.every((word) => `${option.value} ${option.textContent}`.toLowerCase().includes(word));
       }
     });
     search.addEventListener('keydown', (event) => {
@@ -57,9 +69,9 @@
     return parsed;
   };
 
-  const useText = (text) => {
+  const useText = (text, name) => {
     $('#config-text').value = text;
-    $('#preset').value = '';
+    page.setCustomConfig(name);
     page.update();
   };
 
@@ -73,7 +85,7 @@
     }
     status.className = '';
     status.textContent = '';
-    useText(await file.text());
+    useText(await file.text(), file.name.replace(/\.json$/i, '').replace(/^config$/i, ''));
   }
 
   page.wireModelInputs = function wireModelInputs() {
@@ -124,7 +136,7 @@
       return fail(`Reading ${id}'s config.json from ${base} failed (${error.message}).`);
     }
     if (text === null) return fail(`${id}'s config.json at ${base} is larger than ${LIMITS.request_bytes} bytes (4 MiB): not a config.json; nothing was loaded.`);
-    useText(text);
+    useText(text, id);
     status.textContent = `Loaded ${id}'s config.json from ${base}.`;
   }
 })(globalThis.LlmMemPage ??= {});

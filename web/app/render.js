@@ -27,11 +27,16 @@
     for (const key of KEYS) {
       const value = element('td', { className: 'num' });
       value.dataset.testid = 'breakdown-' + key;
+      const why = element('span', { className: 'why' });
+      why.dataset.testid = 'why-' + key;
       body.append(element('tr', { className: key === 'total' ? 'total' : '' }, [
-        element('td', { className: 'label' }), value,
+        element('td', {}, [element('span', { className: 'label' }), why]), value,
         element('td', { className: 'share' }, key === 'total' ? [] : [element('div', { className: 'bar' })])]));
     }
   };
+
+  // A component is "large" from this share of the total: its why is shown under it.
+  const LARGE = 0.05;
 
   function renderBreakdown(result) {
     const b = result.breakdown;
@@ -39,13 +44,19 @@
       const cell = document.querySelector(`[data-testid="breakdown-${key}"]`);
       cell.textContent = gib(b[key]);
       cell.dataset.value = String(b[key]);
-      cell.parentElement.querySelector('.label').textContent = page.label(key, result.framework);
+      const row = cell.parentElement;
+      row.querySelector('.label').textContent = page.label(key, result.framework);
+      const why = result.explanations?.[key];
+      const whyNode = row.querySelector('.why');
+      whyNode.textContent = why && b[key] >= LARGE * b.total ? why : '';
+      whyNode.hidden = !whyNode.textContent;
       // A component this result does not hold stays out of the way.
-      cell.parentElement.hidden = b[key] === 0 && !['model_weights', 'activations', 'kv_cache', 'total'].includes(key);
-      const bar = cell.parentElement.querySelector('.bar');
+      row.hidden = b[key] === 0 && !['model_weights', 'activations', 'kv_cache', 'total'].includes(key);
+      const bar = row.querySelector('.bar');
       if (bar) bar.style.width = b.total > 0 ? `${(100 * b[key] / b.total).toFixed(1)}%` : '0';
     }
-    $('[data-testid="basis"]').textContent = `GiB per GPU: ${result.breakdown_basis}.`;
+    $('[data-testid="basis"]').textContent = `The figures are GiB per GPU: ${result.breakdown_basis}.`;
+    $('[data-testid="estimator"]').textContent = `Estimator: ${result.estimator} (the reference specification's class), mode ${result.mode}.`;
     const stack = $('[data-testid="stack"]');
     const parts = KEYS.filter((key) => key !== 'total' && b[key] > 0);
     stack.replaceChildren(...parts.map((key) => {
@@ -54,7 +65,10 @@
       segment.dataset.key = key;
       return segment;
     }));
-    stack.setAttribute('aria-label', parts.map((key) => `${page.label(key, result.framework)} ${gib(b[key])} GiB`).join(', '));
+    stack.setAttribute('aria-label', 'Memory per GPU: ' + parts.map((key) => `${page.label(key, result.framework)} ${gib(b[key])} GiB`).join(', '));
+    // The bar's legend: every part it shows, with its colour (the table below has the figures).
+    $('[data-testid="legend"]').replaceChildren(...parts.map((key) => element('li', {}, [
+      element('span', { className: 'swatch ' + key }), `${page.label(key, result.framework)} ${gib(b[key])}`])));
   }
 
   function renderVerdict(result) {
@@ -63,6 +77,11 @@
     node.className = 'verdict ' + (v.status === 'no_gpu' ? 'no-gpu' : v.ok ? 'fits' : 'too-big');
     node.dataset.status = v.status;
     node.textContent = v.summary;
+    // When it does not fit: the engine's own ways that would, first three in its order.
+    const ways = v.ok || v.status === 'no_gpu' ? [] : result.alternatives.filter((way) => way.ok).slice(0, 3);
+    const steps = $('[data-testid="next-steps"]');
+    steps.hidden = ways.length === 0;
+    steps.replaceChildren(...ways.map((way) => element('li', { textContent: `Would fit with ${way.label}: ${gib(way.needed_gib)} GiB per GPU` })));
   }
 
   function renderCapacity(result) {
@@ -116,10 +135,17 @@
     }));
   }
 
-  function renderModel(result) {
+  // What runs, as people say it.
+  const ENGINE_WORDS = {
+    'transformers/inference': 'transformers generate()', 'transformers/training': 'PyTorch training',
+    'deepspeed/training': 'DeepSpeed ZeRO training', 'vllm/inference': 'vLLM serving',
+  };
+
+  function renderModel(result, name) {
     const m = result.model;
+    const size = m.total_parameters >= 1e9 ? `${(m.total_parameters / 1e9).toFixed(2)}B` : `${(m.total_parameters / 1e6).toFixed(1)}M`;
     $('[data-testid="summary"]').textContent =
-      `${gib(result.breakdown.total)} GiB per GPU for ${m.architecture} (${(m.total_parameters / 1e9).toFixed(2)}B parameters) \u2014 ${result.estimator}, ${result.mode}`;
+      `${gib(result.breakdown.total)} GiB per GPU \u00b7 ${name} (${size} parameters) \u00b7 ${ENGINE_WORDS[`${result.framework}/${result.mode}`] ?? result.framework}`;
     $('#model-facts').replaceChildren(...facts([
       ['Architecture', m.architecture, 'architecture'],
       ['Parameters', count(m.total_parameters), 'total_parameters'],
@@ -132,6 +158,12 @@
       ['KV cache per token per GPU', `${count(result.kv_cache_bytes_per_token)} bytes`, 'kv_per_token'],
       ...(result.cpu_memory_gib !== undefined ? [['CPU memory per node', `${gib(result.cpu_memory_gib)} GiB`, 'cpu_memory']] : []),
     ], 'model-'));
+    if (result.explanations?.cpu_memory) {
+      // Why the host needs it, under the figure (a second <dd> of the same term).
+      const why = element('dd', { className: 'why', textContent: result.explanations.cpu_memory });
+      why.dataset.testid = 'why-cpu_memory';
+      $('[data-testid="model-cpu_memory"]').after(why);
+    }
     const settings = $('[data-testid="settings"]');
     settings.hidden = result.settings.length === 0;
     $('#settings-list').replaceChildren(...result.settings.map((s) => {
@@ -153,22 +185,42 @@
     }
   }
 
-  /** Every panel from one result. */
-  page.renderResult = function renderResult(result) {
+  /** Every panel from one result; `name` is the model as the visitor knows it. */
+  page.renderResult = function renderResult(result, name) {
+    $('#results').classList.remove('stale');
+    for (const button of document.querySelectorAll('[data-needs-result]')) button.disabled = false;
     renderVerdict(result);
     renderBreakdown(result);
     renderCapacity(result);
     renderSolver(result);
-    renderModel(result);
+    renderModel(result, name);
   };
 
-  /** No answer for the current input: every panel says so rather than show the last one. */
+  /**
+   * No answer for the current input: every panel of the last one is cleared, so nothing on the
+   * page can be read as the answer to this input (the pinned comparison is past answers, named).
+   */
   page.renderNothing = function renderNothing() {
+    $('#results').classList.add('stale');
     const verdict = $('[data-testid="verdict"]');
     verdict.className = 'verdict stale';
     verdict.dataset.status = '';
-    verdict.textContent = 'No answer until the input is fixed.';
-    for (const testid of ['capacity', 'solver', 'settings', 'training-phases']) $(`[data-testid="${testid}"]`).hidden = true;
+    verdict.textContent = 'No answer until the input is fixed (see the message above).';
+    for (const testid of ['capacity', 'solver', 'settings', 'training-phases', 'next-steps']) $(`[data-testid="${testid}"]`).hidden = true;
+    for (const testid of ['summary', 'basis', 'estimator']) $(`[data-testid="${testid}"]`).textContent = '';
+    for (const testid of ['stack', 'legend', 'warnings']) $(`[data-testid="${testid}"]`).replaceChildren();
+    $('[data-testid="stack"]').setAttribute('aria-label', 'No breakdown until the input is fixed');
+    $('#notes-title').hidden = true;
+    $('#model-facts').replaceChildren();
+    for (const cell of document.querySelectorAll('[data-testid^="breakdown-"]')) {
+      cell.textContent = '\u2014';
+      delete cell.dataset.value;
+      const row = cell.parentElement;
+      row.querySelector('.why').textContent = '';
+      const bar = row.querySelector('.bar');
+      if (bar) bar.style.width = '0';
+    }
+    for (const button of document.querySelectorAll('[data-needs-result]')) button.disabled = true;
     page.cancelCharts();
     $('#charts').replaceChildren();
   };

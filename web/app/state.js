@@ -7,11 +7,32 @@
   let pending = null;
 
   /** The URL follows the form a moment later, off the path from input to result. */
-  page.shareState = function shareState(scenario, config) {
+  /** The scenario as a link holds it: the preset's id, or the config itself. */
+  page.scenarioState = function scenarioState(scenario, config) {
     const preset = $('#preset').value;
-    const state = preset ? { preset, ...scenario } : { config: config ?? $('#config-text').value, ...scenario };
+    return preset ? { preset, ...scenario } : { config: config ?? $('#config-text').value, ...scenario };
+  };
+  page.shareState = function shareState(scenario, config) {
+    const state = page.scenarioState(scenario, config);
+    const pinned = page.pinnedStates();
+    if (pinned.length) state.compare = pinned;
     clearTimeout(pending);
     pending = setTimeout(() => history.replaceState(null, '', '#' + encodeURIComponent(JSON.stringify(state))), 50);
+  };
+
+  // The GPU a visitor last chose, kept between visits (this browser only); a first visit gets
+  // a common data-centre card, so it shows a verdict at once. A link says its own GPU.
+  const GPU_KEY = 'llm-memory-calculator.gpu';
+  const DEFAULT_GPU = 'H100 80GB SXM';
+  const stored = () => { try { return localStorage.getItem(GPU_KEY); } catch { return null; } };
+  page.rememberGpu = function rememberGpu(apply) {
+    const select = page.control('framework_config.gpu');
+    if (apply) {
+      const wanted = stored() ?? DEFAULT_GPU;
+      select.value = wanted;
+      if (select.value !== wanted) select.value = DEFAULT_GPU;  // a card the catalogue no longer has
+    }
+    select.addEventListener('change', () => { try { localStorage.setItem(GPU_KEY, select.value); } catch { /* private mode */ } });
   };
 
   /** Restores a shared link; returns what in it could not be used, or null. */
@@ -40,6 +61,10 @@
       }
       if (typeof state !== 'object' || state === null || Array.isArray(state)) return refuse('must be a JSON object');
     }
+    // The pinned scenarios are answered once the engine is ready (page.restoreComparison).
+    const { compare, ...current } = state;
+    page.pendingComparison = compare;
+    state = current;
     const problems = page.writeForm(state);
     if (state.config !== undefined) {
       $('#preset').value = '';

@@ -11,13 +11,6 @@
 namespace llmmem::engines {
 namespace {
 
-/// "8.03B", "412.3M", "16,384": parameters as people say them.
-std::string amount(double n) {
-  if (n >= 1e9) return number_text(std::round(n / 1e7) / 100) + "B";
-  if (n >= 1e6) return number_text(std::round(n / 1e5) / 10) + "M";
-  return count_text(std::int64_t(std::llround(n)));
-}
-
 /// Bytes per element, "2" or "0.52".
 std::string bytes(double b) { return number_text(std::round(b * 100) / 100); }
 
@@ -61,7 +54,7 @@ void explain_training(const Request& request, const MemoryEstimator& estimator, 
   const double trained = r.training ? r.training->trainable_parameters_per_gpu : 0;
   const bool deepspeed = request.framework == Framework::deepspeed;
   const bool step = phases.step_is_peak();
-  const std::string per_gpu = amount(r.parameters_per_gpu) + " parameters on this GPU";
+  const std::string per_gpu = amount_text(r.parameters_per_gpu) + " parameters on this GPU";
 
   std::string weights;
   if (f.fine_tuning != FineTuning::full) {
@@ -83,7 +76,7 @@ void explain_training(const Request& request, const MemoryEstimator& estimator, 
   out.emplace_back("model_weights", weights);
 
   if (b.gradients_gb > 0 && trained > 0) {
-    out.emplace_back("gradients", amount(trained) + " trainable parameters' gradients, " +
+    out.emplace_back("gradients", amount_text(trained) + " trainable parameters' gradients, " +
                                       bytes(b.gradients_gb * kBytesPerGiB / trained) + " bytes each" +
                                       (deepspeed ? " (16-bit and fp32 copies, as ZeRO partitions them)" : "") +
                                       (step ? "" : "; kept through backward by gradient accumulation"));
@@ -96,7 +89,7 @@ void explain_training(const Request& request, const MemoryEstimator& estimator, 
     if (with_step && st.step_temporaries > 0) {
       text += ", + " + bytes(st.step_temporaries / trained) + " bytes of the step's temporary (the square roots of every second moment at once)";
     }
-    text += ", × " + amount(trained);
+    text += ", × " + amount_text(trained);
     if (f.fsdp != FsdpSharding::none && s.parallelism.data_parallel_size > 1) {
       text += ", sharded over " + std::to_string(s.parallelism.data_parallel_size) + " GPUs by FSDP";
     } else if (deepspeed && s.parallelism.zero_stage >= 1 && s.parallelism.data_parallel_size > 1) {
@@ -135,7 +128,7 @@ Explanations explain_fit(const Request& request, const MemoryEstimator& estimato
   if (s.mode == Mode::training) {
     explain_training(request, estimator, r, out);
   } else {
-    std::string weights = amount(r.parameters_per_gpu) + " parameters on this GPU × " + bytes(r.bytes_per_parameter) + " bytes (" +
+    std::string weights = amount_text(r.parameters_per_gpu) + " parameters on this GPU × " + bytes(r.bytes_per_parameter) + " bytes (" +
                           (request.model.is_quantized() ? "quantized, with its scales" : r.storage_dtype) + ")";
     if (s.parallelism.tensor_parallel_size > 1) weights += ", split over " + std::to_string(s.parallelism.tensor_parallel_size) + " GPUs by tensor parallelism";
     out.emplace_back("model_weights", weights);

@@ -1,6 +1,7 @@
 #pragma once
 // Numbers as the engines' summaries and refusals print them.
 
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -30,6 +31,13 @@ inline std::string count_text(std::int64_t n) {
     out += digits[i];
   }
   return out;
+}
+
+/// Parameters as people say them: "8.03B", "412.3M", "16,384".
+inline std::string amount_text(double n) {
+  if (n >= 1e9) return number_text(double(std::llround(n / 1e7)) / 100) + "B";
+  if (n >= 1e6) return number_text(double(std::llround(n / 1e5)) / 10) + "M";
+  return count_text(std::llround(n));
 }
 
 }  // namespace llmmem::engines

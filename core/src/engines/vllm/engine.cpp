@@ -184,8 +184,8 @@ class VllmEngine final : public Engine {
   static Explanations explain(const Request& request, const StartUp& up, const Result& r) {
     const Settings& st = up.settings;
     Explanations out;
-    std::string weights = gib_text(up.weights) + " GiB as vLLM loads them (\"Model loading took\"): " +
-                          count_text(std::int64_t(r.parameters_per_gpu)) + " parameters on this GPU";
+    std::string weights = amount_text(r.parameters_per_gpu) + " parameters on this GPU as vLLM loads them "
+                          "(its log's \"Model loading took ... GiB\"; the vocabulary padded to 64)";
     if (request.scenario.parallelism.tensor_parallel_size > 1) weights += ", split by tensor parallelism";
     out.emplace_back("model_weights", weights);
     out.emplace_back("activations", "the peak of vLLM's profiling run: one forward pass of " +
