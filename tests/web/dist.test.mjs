@@ -39,6 +39,12 @@ before(async () => {
 <llm-memory-calculator id="two" model="mistral-7b-v0.1" batch="2" context="4096"></llm-memory-calculator>
 <llm-memory-calculator id="three" config-url="models/qwen/config.json" framework="vllm" gpu="22.06" compact></llm-memory-calculator>
 </body></html>`);
+  writeFileSync(join(root, 'docs/tools/one-tag.html'), `<!doctype html>
+<html><head><meta charset="utf-8"><title>One tag</title>
+<script src="mem/llm-memory-calculator.js" defer></script>
+</head><body>
+<llm-memory-calculator model="qwen-moe" framework="vllm" gpu="H100" context="8192" compact></llm-memory-calculator>
+</body></html>`);
   mkdirSync(join(root, 'docs/tools/models/qwen'), { recursive: true });
   symlinkSync(join(repoRoot, 'tests/data/configs/qwen2.5-7b.json'), join(root, 'docs/tools/models/qwen/config.json'));
   mkdirSync(join(root, 'docs/tools/models/huge'), { recursive: true });
@@ -77,6 +83,23 @@ test('dist/ opened straight from disk (file://)', async () => {
   assert.equal(await page.textContent('[data-testid="model-total_parameters"]'), '8,030,261,248');
   assert.deepEqual(page.problems, []);
   await page.close();
+});
+
+test('one tag under a sub-path, and dist/embed.html from disk: the element loads what it needs relative to itself', async () => {
+  const page = await openAt(site.url + 'docs/tools/one-tag.html');
+  const verdict = page.locator('llm-memory-calculator [part="verdict"]');
+  await verdict.waitFor();
+  // An old preset id and a catalogue name: Qwen3-30B-A3B served by vLLM on an H100.
+  assert.match(await verdict.textContent(), /^vLLM starts on 1 x H100 80GB SXM/);
+  assert.match(await page.textContent('llm-memory-calculator >> .model'), /Qwen\/Qwen3-30B-A3B/);
+  assert.deepEqual(page.failed, []);
+  assert.deepEqual(page.problems, []);
+  await page.close();
+  const disk = await openAt(pathToFileURL(join(dist, 'embed.html')).href);
+  await disk.locator('llm-memory-calculator [part="verdict"]').waitFor();
+  assert.match(await disk.locator('llm-memory-calculator [part="verdict"]').textContent(), /^vLLM starts on 1 x H100/);
+  assert.deepEqual(disk.problems, []);
+  await disk.close();
 });
 
 test('after the first visit the page reloads with the network cut', async () => {
