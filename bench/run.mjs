@@ -84,7 +84,7 @@ results.solve_ms = Object.fromEntries([
 // 3. What the page ships for its first view over http(s): every file index.html loads, and the
 // engine the loader picks there (the streamed .wasm and its glue; file:// loads the single file).
 const html = readFileSync(join(repoRoot, 'web/index.html'), 'utf8');
-const assets = ['index.html', ...[...html.matchAll(/(?:src|href)="([^"#:]+)"/g)].map((m) => m[1]),
+const assets = ['index.html', ...[...html.matchAll(/<(?:script|link)\b[^>]*?(?:src|href)="([^"#:]+)"/g)].map((m) => m[1]),
   'gen/llm-mem-stream.js', 'gen/llm-mem.wasm'];
 results.shipped = assets.map((asset) => {
   const bytes = readFileSync(join(repoRoot, 'web', asset));

@@ -3,9 +3,11 @@
 // names give the component's GiB).
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <regex>
 #include <string>
 
+#include "engines/text.hpp"
 #include "test_support.hpp"
 
 namespace llmmem::testing {
@@ -84,6 +86,37 @@ TEST_CASE("a way to fit that the scenario already takes is not offered") {
   bool checkpointing = false;
   for (const json& way : r.at("alternatives")) checkpointing |= way.at("label") == "gradient checkpointing" && way.at("ok").get<bool>();
   CHECK(checkpointing);
+}
+
+}  // namespace
+}  // namespace llmmem::testing
+
+namespace llmmem::testing {
+namespace {
+
+TEST_CASE("numbers print digit for digit as printf's %.2f and %g, ties and all, without printf") {
+  std::uint64_t state = 7;
+  const auto next = [&state] { return state = state * 6364136223846793005ULL + 1442695040888963407ULL; };
+  int checked = 0;
+  for (int i = 0; i < 50000; ++i) {
+    const std::uint64_t bits = next();
+    double v = bits % 4 == 0 ? double((bits >> 8) % 100000000) / 1000.0   // three decimals: .xx5 near-ties
+             : bits % 4 == 1 ? double((bits >> 8) % 1000000) / 8.0       // exact binary ties
+             : bits % 4 == 2 ? std::ldexp(double(bits >> 11), -int((bits >> 3) % 70))
+                             : double((bits >> 8) % 10000000) / 1e6;
+    if ((bits >> 60) % 5 == 0) v = -v;
+    char fixed[400], general[64];
+    std::snprintf(fixed, sizeof fixed, "%.2f", v);
+    std::snprintf(general, sizeof general, "%g", v);
+    CHECK_MESSAGE(engines::gib_text(v) == fixed, v);
+    CHECK_MESSAGE(engines::number_text(v) == general, v);
+    ++checked;
+  }
+  CHECK(checked == 50000);
+  CHECK(engines::gib_text(0.125) == "0.12");   // a tie, to even as printf
+  CHECK(engines::gib_text(0.375) == "0.38");
+  CHECK(engines::number_text(9.999996) == "10");
+  CHECK(engines::number_text(0.92) == "0.92");
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "accounting/units.hpp"
 #include "engines/common.hpp"
+#include "engines/explain.hpp"
 #include "engines/text.hpp"
 #include "engines/vllm/memory.hpp"
 #include "engines/vllm/rules.hpp"
@@ -174,42 +175,13 @@ class VllmEngine final : public Engine {
     if (depth != Depth::full) return r;  // a probe or a chart's point: no model facts or warnings
     describe_model(request, memory_, r);
     r.settings = st.echo;
-    r.explanations = explain(request, up, r);
+    r.explanations = explain_vllm(request, r, {st.max_num_batched_tokens, st.max_model_len, st.max_num_seqs,
+                                               st.gpu_memory_utilization, up.graphs > 0, up.graphs_in_budget});
     r.warnings = shared_warnings(request);
     add_vllm_warnings(request, up, r.warnings);
     return r;
   }
 
-  /// Each part in vLLM's own terms, from the start-up's figures.
-  static Explanations explain(const Request& request, const StartUp& up, const Result& r) {
-    const Settings& st = up.settings;
-    Explanations out;
-    std::string weights = amount_text(r.parameters_per_gpu) + " parameters on this GPU as vLLM loads them "
-                          "(its log's \"Model loading took ... GiB\"; the vocabulary padded to 64)";
-    if (request.scenario.parallelism.tensor_parallel_size > 1) weights += ", split by tensor parallelism";
-    out.emplace_back("model_weights", weights);
-    out.emplace_back("activations", "the peak of vLLM's profiling run: one forward pass of " +
-                                        count_text(st.max_num_batched_tokens) + " tokens (max_num_batched_tokens)");
-    out.emplace_back("non_torch_memory", "memory outside PyTorch's allocator that grows during profiling: NCCL buffers, "
-                                         "cuBLAS workspaces, custom all-reduce");
-    if (up.graphs > 0) {
-      out.emplace_back("cuda_graphs", std::string("the captured CUDA graphs' memory pool, ") +
-                                          (up.graphs_in_budget ? "taken off the budget before the KV cache is sized"
-                                                               : "captured after the KV cache, on top of the budget"));
-    }
-    if (const auto& c = r.capacity; c && r.verdict.ok()) {
-      out.emplace_back("kv_cache", "everything left of the budget (" + gib_text(c->budget_gib) + " GiB = GPU × gpu_memory_utilization " +
-                                       number_text(st.gpu_memory_utilization) + ") in whole blocks: " + count_text(c->num_gpu_blocks) +
-                                       " blocks of " + count_text(c->block_size) + " tokens");
-      out.emplace_back("fragmentation_overhead", "the budget's remainder, less than one KV block");
-    } else if (c) {
-      out.emplace_back("kv_cache", "one request of max_model_len (" + count_text(st.max_model_len) + " tokens): the least vLLM needs to start");
-    } else {
-      out.emplace_back("kv_cache", "max_num_seqs (" + count_text(st.max_num_seqs) + ") requests of max_model_len (" +
-                                       count_text(st.max_model_len) + " tokens) at once: choose a GPU to see what its budget holds");
-    }
-    return out;
-  }
 
   void add_vllm_warnings(const Request& request, const StartUp& up, std::vector<std::string>& warnings) const {
     const ModelSpec& m = request.model;
