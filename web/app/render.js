@@ -22,6 +22,8 @@
   page.BREAKDOWN_KEYS = KEYS;
   page.label = (key, framework) => (framework === 'vllm' && VLLM_LABELS[key]) || LABELS[key];
 
+  // Each breakdown row's nodes, found once: an update rewrites them without a query.
+  const rows = new Map();
   page.buildBreakdownRows = function buildBreakdownRows() {
     const body = $('#breakdown-rows');
     for (const key of KEYS) {
@@ -29,9 +31,12 @@
       value.dataset.testid = 'breakdown-' + key;
       const why = element('span', { className: 'why' });
       why.dataset.testid = 'why-' + key;
-      body.append(element('tr', { className: key === 'total' ? 'total' : '' }, [
-        element('td', {}, [element('span', { className: 'label' }), why]), value,
-        element('td', { className: 'share' }, key === 'total' ? [] : [element('div', { className: 'bar' })])]));
+      const label = element('span', { className: 'label' });
+      const bar = key === 'total' ? null : element('div', { className: 'bar' });
+      const row = element('tr', { className: key === 'total' ? 'total' : '' }, [
+        element('td', {}, [label, why]), value, element('td', { className: 'share' }, bar ? [bar] : [])]);
+      rows.set(key, { row, value, label, why, bar });
+      body.append(row);
     }
   };
 
@@ -41,18 +46,15 @@
   function renderBreakdown(result) {
     const b = result.breakdown;
     for (const key of KEYS) {
-      const cell = document.querySelector(`[data-testid="breakdown-${key}"]`);
-      cell.textContent = gib(b[key]);
-      cell.dataset.value = String(b[key]);
-      const row = cell.parentElement;
-      row.querySelector('.label').textContent = page.label(key, result.framework);
-      const why = result.explanations?.[key];
-      const whyNode = row.querySelector('.why');
-      whyNode.textContent = why && b[key] >= LARGE * b.total ? why : '';
-      whyNode.hidden = !whyNode.textContent;
+      const { row, value, label, why, bar } = rows.get(key);
+      value.textContent = gib(b[key]);
+      value.dataset.value = String(b[key]);
+      label.textContent = page.label(key, result.framework);
+      const text = result.explanations?.[key];
+      why.textContent = text && b[key] >= LARGE * b.total ? text : '';
+      why.hidden = !why.textContent;
       // A component this result does not hold stays out of the way.
       row.hidden = b[key] === 0 && !['model_weights', 'activations', 'kv_cache', 'total'].includes(key);
-      const bar = row.querySelector('.bar');
       if (bar) bar.style.width = b.total > 0 ? `${(100 * b[key] / b.total).toFixed(1)}%` : '0';
     }
     $('[data-testid="basis"]').textContent = `The figures are GiB per GPU: ${result.breakdown_basis}.`;
@@ -212,12 +214,10 @@
     $('[data-testid="stack"]').setAttribute('aria-label', 'No breakdown until the input is fixed');
     $('#notes-title').hidden = true;
     $('#model-facts').replaceChildren();
-    for (const cell of document.querySelectorAll('[data-testid^="breakdown-"]')) {
-      cell.textContent = '\u2014';
-      delete cell.dataset.value;
-      const row = cell.parentElement;
-      row.querySelector('.why').textContent = '';
-      const bar = row.querySelector('.bar');
+    for (const { value, why, bar } of rows.values()) {
+      value.textContent = '\u2014';
+      delete value.dataset.value;
+      why.textContent = '';
       if (bar) bar.style.width = '0';
     }
     for (const button of document.querySelectorAll('[data-needs-result]')) button.disabled = true;
