@@ -83,6 +83,8 @@ TEST_CASE("a way to fit that the scenario already takes is not offered") {
   const json r = estimate_ok(training("llama-3.1-8b.json", {{"gpu", "RTX 4090"}, {"fine_tuning", "lora"}},
                                       {{"sequence_length", 2048}, {"batch_size", 2}}));
   for (const json& way : r.at("alternatives")) CHECK(way.at("label") != "LoRA (rank 16, q and v)");
+  // "LoRA with gradient checkpointing" is "gradient checkpointing" for a LoRA run: offered once.
+  for (const json& way : r.at("alternatives")) CHECK(way.at("label") != "LoRA with gradient checkpointing");
   bool checkpointing = false;
   for (const json& way : r.at("alternatives")) checkpointing |= way.at("label") == "gradient checkpointing" && way.at("ok").get<bool>();
   CHECK(checkpointing);

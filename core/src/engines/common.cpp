@@ -1,5 +1,6 @@
 #include "engines/common.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -192,19 +193,22 @@ bool same_value(const FieldValue& a, const FieldValue& b) {
 }
 
 /// The request with each (path, JSON value) change applied; nullopt when that is not a valid
-/// request, or when the request already gave every one of them (no way to fit: the scenario itself).
-std::optional<Request> with_changes(const Request& base, const std::vector<std::pair<std::string, std::string>>& changes) {
+/// request, or when the request already gave every one of them (no way to fit: the scenario
+/// itself). `effective` receives the changes the request did not already give.
+std::optional<Request> with_changes(const Request& base, const std::vector<std::pair<std::string, std::string>>& changes,
+                                    std::vector<std::pair<std::string, std::string>>& effective) {
   Request request = base;
+  effective.clear();
   try {
-    bool changes_something = false;
-    for (const auto& [path, value] : changes) {
+    for (const auto& change : changes) {
+      const auto& [path, value] = change;
       const FieldSpec* field = find_field(path);
       const FieldValue wanted = detail::read_field(*field, detail::parse_json_text(value, path), path);
       const FieldValue* given = base.scenario.given.find(path);
-      if (!given || !same_value(*given, wanted)) changes_something = true;
+      if (!given || !same_value(*given, wanted)) effective.push_back(change);
       assign_field(request, *field, wanted);
     }
-    if (!changes_something) return std::nullopt;
+    if (effective.empty()) return std::nullopt;
     validate_request(request);
   } catch (const InputError&) {
     return std::nullopt;
@@ -300,11 +304,15 @@ Result fit_result(const Engine& engine, const Request& request, const MemoryEsti
   Probe tp_probe(engine, work, "parallelism.tensor_parallel_size");
   r.solver.push_back(fewest_tensor_parallel(tp_probe, request.model, "Fewest tensor-parallel GPUs",
                                             "no tensor-parallel size up to the heads makes it fit"));
+  // Each way once: "LoRA with checkpointing" is "checkpointing" for a LoRA run, offered once.
+  std::vector<std::vector<std::pair<std::string, std::string>>> offered;
+  std::vector<std::pair<std::string, std::string>> effective;
   for (const WayToFit& way : ways) {
-    if (const auto changed = with_changes(request, way.changes)) {
-      const Verdict there = engine.evaluate(*changed, Engine::Depth::verdict).verdict;
-      r.alternatives.push_back({way.label, way.changes, there.ok(), there.needed_gib});
-    }
+    const auto changed = with_changes(request, way.changes, effective);
+    if (!changed || std::find(offered.begin(), offered.end(), effective) != offered.end()) continue;
+    offered.push_back(effective);
+    const Verdict there = engine.evaluate(*changed, Engine::Depth::verdict).verdict;
+    r.alternatives.push_back({way.label, way.changes, there.ok(), there.needed_gib});
   }
   return r;
 }
