@@ -8,6 +8,7 @@
 using namespace llmmem;
 using llmmem::testing::corpus_config;
 using llmmem::testing::json;
+using llmmem::testing::estimate_ok;
 
 namespace {
 ModelSpec spec_of(const std::string& name) { return parse_config(corpus_config(name).dump()); }
@@ -144,4 +145,49 @@ TEST_CASE("multimodal configs: the language model from text_config, the vision t
   const ModelSpec partial = parse_config(unknown.dump());
   CHECK(partial.parameter_counts().vision == 0);
   CHECK(partial.warnings.at(0).find("vision tower (pixtral) is not counted") != std::string::npos);
+}
+
+TEST_CASE("a nested text_config is a diff against its class: Gemma3TextConfig's defaults fill what it leaves out") {
+  // transformers/models/gemma3/configuration_gemma3.py: Gemma3Config builds
+  // Gemma3TextConfig(**text_config), whose __init__ defaults are vocab_size 262,208, 8 heads,
+  // 4 KV heads, head_dim 256, max_position_embeddings 131,072, sliding_window 4096.
+  const json full = corpus_config("gemma-3-4b-it.json");
+  json sparse = full;
+  json& text = sparse["text_config"];
+  for (const char* key : {"model_type", "vocab_size", "num_attention_heads", "num_key_value_heads", "head_dim",
+                          "max_position_embeddings"}) {
+    text.erase(key);
+  }
+  const auto model = [](const json& config) { return estimate_ok({{"config", config}}).at("model"); };
+  const json a = model(full), b = model(sparse);
+  for (const char* key : {"total_parameters", "vocab_size", "num_attention_heads", "num_key_value_heads", "head_dim",
+                          "max_position_embeddings"}) {
+    CAPTURE(key);
+    CHECK(a.at(key) == b.at(key));
+  }
+  CHECK(b.at("vocab_size") == 262208);
+  // vLLM reads the config object, defaults applied: the same KV cache and length.
+  const auto vllm = [](const json& config) {
+    return estimate_ok({{"config", config}, {"framework", "vllm"}, {"framework_config", {{"gpu", "H100"}}}});
+  };
+  const json va = vllm(full), vb = vllm(sparse);
+  CHECK(va.at("kv_cache_capacity").at("tokens") == vb.at("kv_cache_capacity").at("tokens"));
+  CHECK(va.at("kv_cache_capacity").at("max_model_len") == vb.at("kv_cache_capacity").at("max_model_len"));
+  std::string said;
+  const json sparse_result = estimate_ok({{"config", sparse}});
+  for (const json& warning : sparse_result.at("warnings")) said += warning.get<std::string>() + "\n";
+  CHECK(said.find("50257") == std::string::npos);
+  CHECK(said.find("config.text_config leaves out num_attention_heads, num_key_value_heads, head_dim, vocab_size: "
+                  "the gemma3_text class's defaults") != std::string::npos);
+  // LlavaConfig(text_config={}) is LlamaConfig(): Llama-2-7B's 6,738,415,616 parameters, said so.
+  const json llava = estimate_ok({{"config", {{"model_type", "llava"}, {"text_config", json::object()}}}});
+  CHECK(llava.at("model").at("total_parameters") == 6738415616LL);
+  // The class default fills a missing key only: a sliding_window set to null is None (no window).
+  json no_window = sparse;
+  no_window["text_config"].erase("sliding_window");
+  json null_window = sparse;
+  null_window["text_config"]["sliding_window"] = nullptr;
+  const double per_token_default = estimate_ok({{"config", no_window}, {"workload", {{"sequence_length", 32768}}}}).at("breakdown").at("kv_cache");
+  const double per_token_none = estimate_ok({{"config", null_window}, {"workload", {{"sequence_length", 32768}}}}).at("breakdown").at("kv_cache");
+  CHECK(per_token_default < per_token_none);  // 4096-token windows on five of six layers hold less
 }

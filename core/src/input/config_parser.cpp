@@ -43,16 +43,30 @@ constexpr std::array<std::string_view, 30> kExactFamilies = {
     "deepseek_v2", "deepseek_v3", "qwen2_5_vl", "llava", "gemma3"};
 
 // Nested text_config objects are saved as a diff against their own class's defaults
-// (PretrainedConfig.to_diff_dict), so LLaVA's text_config may hold little more than its
-// model_type: these are LlamaConfig's and MistralConfig's defaults.
+// (PretrainedConfig.to_diff_dict), so a text_config may hold little more than its model_type,
+// and transformers (and vLLM, which reads the config object) fill the rest from the class:
+// LlamaConfig's, MistralConfig's and Gemma3TextConfig's __init__ defaults
+// (transformers/models/{llama,mistral,gemma3}/configuration_*.py). 0: no default, as before.
 struct FamilyDefaults {
   std::string_view model_type;
   std::int64_t hidden_size, num_layers, num_heads, num_kv_heads, intermediate_size, vocab_size;
+  std::int64_t head_dim, max_position_embeddings, sliding_window;
 };
-constexpr std::array<FamilyDefaults, 2> kNestedDefaults = {{
-    {"llama", 4096, 32, 32, 32, 11008, 32000},
-    {"mistral", 4096, 32, 32, 8, 14336, 32000},
+constexpr std::array<FamilyDefaults, 3> kNestedDefaults = {{
+    {"llama", 4096, 32, 32, 32, 11008, 32000, 0, 0, 0},
+    {"mistral", 4096, 32, 32, 8, 14336, 32000, 0, 0, 0},
+    {"gemma3_text", 2304, 26, 8, 4, 9216, 262208, 256, 131072, 4096},
 }};
+
+// The text_config class of a multimodal config whose text_config does not name its model_type:
+// Gemma3Config builds Gemma3TextConfig(**text_config), LlavaConfig defaults it to "llama",
+// Mistral3Config to "mistral".
+std::string_view nested_text_type(std::string_view outer_type) {
+  if (outer_type == "gemma3") return "gemma3_text";
+  if (outer_type == "llava") return "llama";
+  if (outer_type == "mistral3") return "mistral";
+  return outer_type;
+}
 
 bool ends_with(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
@@ -88,15 +102,21 @@ ModelSpec model_from_config(const json& root, const std::string& root_path) {
   } else {
     spec.architecture = spec.model_type.empty() ? "unknown" : spec.model_type;
   }
+  // A text_config that does not name its model_type is its outer class's text class.
+  if (nested && !config.string({"model_type"})) spec.model_type = std::string(nested_text_type(spec.model_type));
   const std::string_view type = spec.model_type;
   const FamilyDefaults* defaults = nullptr;
   for (const FamilyDefaults& d : kNestedDefaults) {
     if (nested && d.model_type == type) defaults = &d;
   }
 
+  std::string from_class;  // the keys a nested text_config left to its class's defaults
   auto require = [&](std::initializer_list<std::string_view> keys, std::int64_t max, std::int64_t fallback) {
     if (auto value = config.integer(keys, 1, max)) return *value;
-    if (fallback > 0) return fallback;
+    if (fallback > 0) {
+      from_class += (from_class.empty() ? "" : ", ") + std::string(*keys.begin());
+      return fallback;
+    }
     fail(config.path_of(*keys.begin()), "missing (a required positive integer)");
   };
   spec.hidden_size = require({"hidden_size", "n_embd", "d_model"}, kMaxDimension, defaults ? defaults->hidden_size : 0);
@@ -111,6 +131,7 @@ ModelSpec model_from_config(const json& root, const std::string& root_path) {
   std::int64_t kv_fallback = multi_query ? 1 : (defaults ? defaults->num_kv_heads : attention.num_heads);
   if (falcon_new_decoder) kv_fallback = config.integer({"num_kv_heads"}, 1, kMaxDimension).value_or(attention.num_heads);
   attention.num_kv_heads = config.integer({"num_key_value_heads"}, 1, kMaxDimension).value_or(kv_fallback);
+  if (defaults && !multi_query && !config.find({"num_key_value_heads"})) from_class += ", num_key_value_heads";
   if (attention.num_kv_heads > attention.num_heads ||
       attention.num_heads % attention.num_kv_heads != 0) {
     fail(config.path_of("num_key_value_heads"),
@@ -119,6 +140,9 @@ ModelSpec model_from_config(const json& root, const std::string& root_path) {
   }
   if (auto head_dim = config.integer({"head_dim"}, 1, kMaxDimension)) {
     attention.head_dim = *head_dim;
+  } else if (defaults && defaults->head_dim > 0) {
+    attention.head_dim = defaults->head_dim;
+    from_class += ", head_dim";
   } else if (spec.hidden_size % attention.num_heads == 0) {
     attention.head_dim = spec.hidden_size / attention.num_heads;
   } else {
@@ -131,9 +155,15 @@ ModelSpec model_from_config(const json& root, const std::string& root_path) {
     spec.vocab_size = *vocab;
   } else if (defaults) {
     spec.vocab_size = defaults->vocab_size;
+    from_class += (from_class.empty() ? "" : ", ") + std::string("vocab_size");
   } else {
     spec.vocab_size = 50257;  // the spec's getattr default (GPT-2's vocabulary)
     spec.warnings.push_back("config has no vocab_size: assumed 50257 (GPT-2's), as the spec does");
+  }
+  if (!from_class.empty()) {
+    if (from_class.rfind(", ", 0) == 0) from_class.erase(0, 2);
+    spec.warnings.push_back(outer.path_of("text_config") + " leaves out " + from_class + ": the " + std::string(type) +
+                            " class's defaults, as transformers fills them");
   }
 
   const std::string hidden_act =
@@ -210,8 +240,12 @@ ModelSpec model_from_config(const json& root, const std::string& root_path) {
 
   read_mla(config, spec);
   read_moe(config, spec);
-  read_sliding_window(config, spec);
-  read_context_length(config, spec);
+  // A class default fills a key the text_config leaves out, not one it sets to null (None).
+  const auto class_default = [&](std::string_view key, std::int64_t value) {
+    return defaults && !node.contains(key) ? value : 0;
+  };
+  read_sliding_window(config, spec, class_default("sliding_window", defaults ? defaults->sliding_window : 0));
+  read_context_length(config, spec, class_default("max_position_embeddings", defaults ? defaults->max_position_embeddings : 0));
 
   // transformers >= 4.56 writes "dtype"; older checkpoints "torch_dtype".
   for (ObjectReader* reader : {&config, &outer}) {

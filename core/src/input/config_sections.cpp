@@ -133,8 +133,10 @@ void read_quantization(ObjectReader& config, ModelSpec& spec) {
 /// Which layers slide, as transformers' modeling code (and vLLM's model files) decide it:
 /// `layer_types` when the config lists them, else the family's pattern, else every layer
 /// (a model-level window: Mistral v0.1, Phi-3).
-void read_sliding_window(ObjectReader& config, ModelSpec& spec) {
-  const auto window = config.integer({"sliding_window"}, 1, kMaxDimension);
+void read_sliding_window(ObjectReader& config, ModelSpec& spec, std::int64_t class_default_window) {
+  auto window = config.integer({"sliding_window"}, 1, kMaxDimension);
+  // A nested text_config without the key: its class's default (Gemma3TextConfig: 4096).
+  if (!window && class_default_window > 0) window = class_default_window;
   if (!window) return;
   // Qwen2's configs carry a window with use_sliding_window false: it is off.
   const auto enabled = config.boolean({"use_sliding_window"});
@@ -272,7 +274,7 @@ void read_vision(ObjectReader& outer, const std::string& outer_type, ModelSpec& 
 }
 
 
-void read_context_length(ObjectReader& config, ModelSpec& spec) {
+void read_context_length(ObjectReader& config, ModelSpec& spec, std::int64_t class_default_positions) {
   // The keys vLLM's _get_and_verify_max_len reads, smallest first (vllm/config/model.py; the
   // list is the same from 0.8 to 0.21): the position limit as the model's config states it.
   ContextLimit& c = spec.context;
@@ -285,6 +287,10 @@ void read_context_length(ObjectReader& config, ModelSpec& spec) {
         c.key = key;
       }
     }
+  }
+  if (c.positions == 0 && class_default_positions > 0) {
+    c.positions = class_default_positions;  // a nested text_config's class default
+    c.key = "max_position_embeddings";
   }
   if (const json* value = config.find({"model_max_length"}); value && value->is_number_integer()) {
     c.model_max_length = std::max<std::int64_t>(0, value->get<std::int64_t>());
