@@ -29,7 +29,8 @@
   page.update = function update() {
     const scenario = page.readForm();
     const { config, error } = page.readConfig();
-    page.shareState(scenario, config);
+    const state = page.scenarioState(scenario, config);
+    page.shareState(state);
     if (!calculator) return;
     if (error) {
       current = { request: null, result: null };
@@ -40,7 +41,7 @@
       const request = { config, ...scenario };
       const result = calculator.estimate(request);
       if (!performance.getEntriesByName('first-estimate').length) performance.mark('first-estimate');
-      current = { request, result, name: page.nameOf(config, result), state: page.scenarioState(scenario, config) };
+      current = { request, result, name: page.nameOf(config, result), state };
       showError(null);
       page.renderResult(result, current.name);
       if (!performance.getEntriesByName('first-breakdown').length) performance.mark('first-breakdown');
@@ -66,9 +67,8 @@
   linkError.textContent = linkProblem ?? '';
 
   // The question (model, GPU, engine) and the settings form are one scenario.
-  const inputs = [$('#question'), $('#scenario')];
-  for (const host of inputs) host.addEventListener('input', () => { linkError.hidden = true; }, { once: true });
-  for (const host of inputs) {
+  for (const host of [$('#question'), $('#scenario')]) {
+    host.addEventListener('input', () => { linkError.hidden = true; }, { once: true });
     host.addEventListener('input', (event) => {
       // The hub controls, the preset search and the model list (its own handler) are not the scenario's.
       if (event.target.closest('.hub') || event.target.id === 'preset-search' || event.target.id === 'preset') return;

@@ -26,7 +26,7 @@
     $('#preset').value = '';
     page.modelName = name ?? '';
   };
-  page.nameOf = (config, result) => page.modelName || (typeof config?._name_or_path === 'string' && config._name_or_path) ||
+  page.nameOf = (config, result, name = page.modelName) => name || (typeof config?._name_or_path === 'string' && config._name_or_path) ||
     result.model.architecture;
 
   page.buildPresets = function buildPresets() {

@@ -10,9 +10,9 @@
   /** The GPU a result was computed for, as the engine resolved it. */
   function gpuOf(request, result) {
     const f = request.framework_config || {};
-    const gib_ = result.verdict.gpu_memory_gib;
-    if (gib_ === undefined) return 'none chosen';
-    return f.gpu ? `${f.gpu} (${gib(gib_)} GiB)` : `${gib(gib_)} GiB`;
+    const memory = result.verdict.gpu_memory_gib;
+    if (memory === undefined) return 'none chosen';
+    return f.gpu ? `${f.gpu} (${gib(memory)} GiB)` : `${gib(memory)} GiB`;
   }
 
   /** What sets a scenario apart, in the request's own terms. */
@@ -113,8 +113,7 @@
         const parsed = known ? known.config : typeof config === 'string' ? JSON.parse(config) : config;
         const request = { config: parsed, ...scenario };
         const result = calculator.estimate(request);
-        const name = known ? known.model_id : (typeof parsed?._name_or_path === 'string' && parsed._name_or_path) || result.model.architecture;
-        pin({ name, request, result, state: known ? { ...state, preset: known.id } : state });
+        pin({ name: page.nameOf(parsed, result, known?.model_id ?? ''), request, result, state: known ? { ...state, preset: known.id } : state });
       } catch (error) {
         problems.push(`link.compare[${i}]: ${error.message}`);
       }

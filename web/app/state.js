@@ -6,16 +6,16 @@
   const { $ } = page;
   let pending = null;
 
-  /** The URL follows the form a moment later, off the path from input to result. */
   /** The scenario as a link holds it: the preset's id, or the config itself. */
   page.scenarioState = function scenarioState(scenario, config) {
     const preset = $('#preset').value;
     return preset ? { preset, ...scenario } : { config: config ?? $('#config-text').value, ...scenario };
   };
-  page.shareState = function shareState(scenario, config) {
-    const state = page.scenarioState(scenario, config);
+
+  /** The URL follows the form a moment later, off the path from input to result. */
+  page.shareState = function shareState(scenarioState) {
     const pinned = page.pinnedStates();
-    if (pinned.length) state.compare = pinned;
+    const state = pinned.length ? { ...scenarioState, compare: pinned } : scenarioState;
     clearTimeout(pending);
     pending = setTimeout(() => history.replaceState(null, '', '#' + encodeURIComponent(JSON.stringify(state))), 50);
   };

@@ -99,6 +99,7 @@ struct FieldValue {
   std::string text;                    // a text field, or the choice made
   std::vector<std::int64_t> integers;  // an integer list
   std::vector<std::string> texts;      // a list of choices
+  bool operator==(const FieldValue&) const = default;
 };
 
 /// The fields a request gave, by schema path, in the order read. An engine's own fields (vLLM's

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 #include "accounting/units.hpp"
 #include "engines/explain.hpp"
@@ -187,11 +188,6 @@ std::vector<std::string> shared_warnings(const Request& request) {
 
 namespace {
 
-bool same_value(const FieldValue& a, const FieldValue& b) {
-  return a.integer == b.integer && a.number == b.number && a.boolean == b.boolean && a.text == b.text &&
-         a.integers == b.integers && a.texts == b.texts;
-}
-
 /// The request with each (path, JSON value) change applied; nullopt when that is not a valid
 /// request, or when the request already gave every one of them (no way to fit: the scenario
 /// itself). `effective` receives the changes the request did not already give.
@@ -205,7 +201,7 @@ std::optional<Request> with_changes(const Request& base, const std::vector<std::
       const FieldSpec* field = find_field(path);
       const FieldValue wanted = detail::read_field(*field, detail::parse_json_text(value, path), path);
       const FieldValue* given = base.scenario.given.find(path);
-      if (!given || !same_value(*given, wanted)) effective.push_back(change);
+      if (!given || *given != wanted) effective.push_back(change);
       assign_field(request, *field, wanted);
     }
     if (effective.empty()) return std::nullopt;
@@ -261,8 +257,9 @@ Result fit_result(const Engine& engine, const Request& request, const MemoryEsti
   if (depth != Engine::Depth::full) return r;  // a probe or a chart's point: no model facts or warnings
 
   describe_model(request, estimator, r);
+  std::optional<MemoryEstimator::TrainingPhases> phases_of_training;
   if (s.mode == Mode::training) {
-    const auto phases = estimator.training_phases(s);
+    const auto& phases = phases_of_training.emplace(estimator.training_phases(s));
     TrainingSummary t;
     t.step_is_peak = phases.step_is_peak();
     t.forward_backward_gib = phases.forward_backward / kBytesPerGiB;
@@ -280,7 +277,7 @@ Result fit_result(const Engine& engine, const Request& request, const MemoryEsti
   } else {
     r.breakdown_basis = "what transformers holds per GPU while generating, with the spec's fragmentation and safety margin";
   }
-  r.explanations = explain_fit(request, estimator, r);
+  r.explanations = explain_fit(request, r, phases_of_training ? &*phases_of_training : nullptr);
   r.warnings = shared_warnings(request);
   add_workload_warnings(request, r.breakdown, r.warnings);
   if (!s.framework_config.gpu_memory_gib) return r;

@@ -45,11 +45,10 @@ const char* precision_name(TrainingPrecision p) {
   return "";
 }
 
-void explain_training(const Request& request, const MemoryEstimator& estimator, const Result& r, Explanations& out) {
+void explain_training(const Request& request, const MemoryEstimator::TrainingPhases& phases, const Result& r, Explanations& out) {
   const Scenario& s = request.scenario;
   const FrameworkConfig& f = s.framework_config;
   const MemoryBreakdown& b = r.breakdown;
-  const auto phases = estimator.training_phases(s);
   const ModelStates& st = phases.states;
   const double trained = r.training ? r.training->trainable_parameters_per_gpu : 0;
   const bool deepspeed = request.framework == Framework::deepspeed;
@@ -121,12 +120,12 @@ void explain_training(const Request& request, const MemoryEstimator& estimator, 
 
 }  // namespace
 
-Explanations explain_fit(const Request& request, const MemoryEstimator& estimator, const Result& r) {
+Explanations explain_fit(const Request& request, const Result& r, const MemoryEstimator::TrainingPhases* phases) {
   const Scenario& s = request.scenario;
   const MemoryBreakdown& b = r.breakdown;
   Explanations out;
-  if (s.mode == Mode::training) {
-    explain_training(request, estimator, r, out);
+  if (phases) {
+    explain_training(request, *phases, r, out);
   } else {
     std::string weights = amount_text(r.parameters_per_gpu) + " parameters on this GPU × " + bytes(r.bytes_per_parameter) + " bytes (" +
                           (request.model.is_quantized() ? "quantized, with its scales" : r.storage_dtype) + ")";

@@ -8,8 +8,9 @@
 
 namespace llmmem::engines {
 
-/// A transformers or DeepSpeed result's components, each with one line on why.
-Explanations explain_fit(const Request& request, const MemoryEstimator& estimator, const Result& result);
+/// A transformers or DeepSpeed result's components, each with one line on why; `phases`: the
+/// training step's, as the result was computed from them (null for inference).
+Explanations explain_fit(const Request& request, const Result& result, const MemoryEstimator::TrainingPhases* phases);
 
 /// What vLLM's start-up decided that its explanations name.
 struct VllmTerms {

@@ -1,6 +1,7 @@
 #pragma once
 // Numbers as the engines' summaries and refusals print them.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -29,7 +30,6 @@ inline std::string fixed_text(double value, int decimals) {
   double whole = std::floor(product);
   const double above_half = (product - whole - 0.5) + residual;  // its sign is exact
   if (above_half > 0 || (above_half == 0 && std::fmod(whole, 2) == 1)) whole += 1;
-  if (product - whole >= 1) whole = std::floor(product);  // product was already whole (residual < 0)
   const auto scaled = std::int64_t(whole);
   const auto unit = std::int64_t(scale);
   std::string out = value < 0 || std::signbit(value) ? "-" : "";
@@ -58,8 +58,11 @@ inline std::string number_text(double value) {
   if (power > magnitude) { --exponent; power /= 10; }
   else if (power * 10 <= magnitude) { ++exponent; power *= 10; }
   std::string text = fixed_text(value, 5 - exponent);
-  // Rounding may carry into one more digit (9.999996 -> 10.0000): one fewer decimal then.
-  if (std::fabs(std::stod(text)) >= power * 10 && exponent < 5) text = fixed_text(value, 4 - exponent);
+  // Rounding may carry into a seventh significant digit (9.999996 -> 10.00000): one decimal
+  // fewer then. Counted on the text: strtod, like printf, goes through long double in wasm.
+  const auto first = text.find_first_not_of("-0.");
+  const auto digits = std::count_if(text.begin() + std::ptrdiff_t(first), text.end(), [](char c) { return c != '.'; });
+  if (digits > 6) text = fixed_text(value, 4 - exponent);
   if (text.find('.') != std::string::npos) {
     text.erase(text.find_last_not_of('0') + 1);
     if (text.back() == '.') text.pop_back();

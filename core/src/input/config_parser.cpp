@@ -110,11 +110,11 @@ ModelSpec model_from_config(const json& root, const std::string& root_path) {
     if (nested && d.model_type == type) defaults = &d;
   }
 
-  std::string from_class;  // the keys a nested text_config left to its class's defaults
+  std::vector<std::string_view> from_class;  // the keys a nested text_config left to its class's defaults
   auto require = [&](std::initializer_list<std::string_view> keys, std::int64_t max, std::int64_t fallback) {
     if (auto value = config.integer(keys, 1, max)) return *value;
     if (fallback > 0) {
-      from_class += (from_class.empty() ? "" : ", ") + std::string(*keys.begin());
+      from_class.push_back(*keys.begin());
       return fallback;
     }
     fail(config.path_of(*keys.begin()), "missing (a required positive integer)");
@@ -131,7 +131,7 @@ ModelSpec model_from_config(const json& root, const std::string& root_path) {
   std::int64_t kv_fallback = multi_query ? 1 : (defaults ? defaults->num_kv_heads : attention.num_heads);
   if (falcon_new_decoder) kv_fallback = config.integer({"num_kv_heads"}, 1, kMaxDimension).value_or(attention.num_heads);
   attention.num_kv_heads = config.integer({"num_key_value_heads"}, 1, kMaxDimension).value_or(kv_fallback);
-  if (defaults && !multi_query && !config.find({"num_key_value_heads"})) from_class += ", num_key_value_heads";
+  if (defaults && !multi_query && !config.find({"num_key_value_heads"})) from_class.push_back("num_key_value_heads");
   if (attention.num_kv_heads > attention.num_heads ||
       attention.num_heads % attention.num_kv_heads != 0) {
     fail(config.path_of("num_key_value_heads"),
@@ -142,7 +142,7 @@ ModelSpec model_from_config(const json& root, const std::string& root_path) {
     attention.head_dim = *head_dim;
   } else if (defaults && defaults->head_dim > 0) {
     attention.head_dim = defaults->head_dim;
-    from_class += ", head_dim";
+    from_class.push_back("head_dim");
   } else if (spec.hidden_size % attention.num_heads == 0) {
     attention.head_dim = spec.hidden_size / attention.num_heads;
   } else {
@@ -155,14 +155,15 @@ ModelSpec model_from_config(const json& root, const std::string& root_path) {
     spec.vocab_size = *vocab;
   } else if (defaults) {
     spec.vocab_size = defaults->vocab_size;
-    from_class += (from_class.empty() ? "" : ", ") + std::string("vocab_size");
+    from_class.push_back("vocab_size");
   } else {
     spec.vocab_size = 50257;  // the spec's getattr default (GPT-2's vocabulary)
     spec.warnings.push_back("config has no vocab_size: assumed 50257 (GPT-2's), as the spec does");
   }
   if (!from_class.empty()) {
-    if (from_class.rfind(", ", 0) == 0) from_class.erase(0, 2);
-    spec.warnings.push_back(outer.path_of("text_config") + " leaves out " + from_class + ": the " + std::string(type) +
+    std::string keys;
+    for (std::string_view key : from_class) keys += (keys.empty() ? "" : ", ") + std::string(key);
+    spec.warnings.push_back(outer.path_of("text_config") + " leaves out " + keys + ": the " + std::string(type) +
                             " class's defaults, as transformers fills them");
   }
 

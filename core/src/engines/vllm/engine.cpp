@@ -182,7 +182,6 @@ class VllmEngine final : public Engine {
     return r;
   }
 
-
   void add_vllm_warnings(const Request& request, const StartUp& up, std::vector<std::string>& warnings) const {
     const ModelSpec& m = request.model;
     const FrameworkConfig& f = request.scenario.framework_config;
