@@ -24,4 +24,6 @@ cp build/wasm/wasm/llm-mem-stream.wasm web/gen/llm-mem.wasm
 cp wasm/json_bounds.js web/gen/json-bounds.js  # the page checks links and pastes with the core's bounds
 node scripts/build-presets.mjs tests/data/configs web/gen/presets.js
 node scripts/build-schema.mjs web/gen/schema.js
+node scripts/build-first-answer.mjs web/gen/presets.js web/gen/first-answer.js
+node scripts/build-page.mjs
 node scripts/bundle.mjs

@@ -10,8 +10,8 @@ const web = join(root, 'web');
 const dist = join(root, 'dist');
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(join(dist, 'gen'), { recursive: true });
-for (const file of ['index.html', 'app', 'styles.css', 'component.js', 'component.css', 'llm-memory-calculator.js', 'favicon.svg', 'sw.js', 'embed.html',
-                    'gen/llm-mem.js', 'gen/llm-mem-single.js', 'gen/llm-mem-stream.js', 'gen/llm-mem.wasm', 'gen/json-bounds.js', 'gen/presets.js', 'gen/schema.js']) {
+for (const file of ['index.html', 'styles.css', 'component.js', 'component.css', 'llm-memory-calculator.js', 'favicon.svg', 'sw.js', 'embed.html',
+                    'gen/llm-mem.js', 'gen/llm-mem-single.js', 'gen/llm-mem-stream.js', 'gen/llm-mem.wasm', 'gen/page.js', 'gen/presets.js']) {
   cpSync(join(web, file), join(dist, file), { recursive: true });
 }
 writeFileSync(join(dist, 'README.txt'),

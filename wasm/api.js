@@ -13,18 +13,25 @@ class EstimateError extends Error {
 Module['EstimateError'] = EstimateError;
 
 // The boundary: UTF-8 bytes into the module's request buffer, a view of its response out
-// (bindings.cpp says why not Embind's string conversion). The view is decoded before any other
-// call can move or reuse it.
+// (bindings.cpp has the four C functions). The view is decoded before any other call can move
+// or reuse it; HEAPU8 is read at each call, since a grown memory replaces it.
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
+
+/** Calls one of the module's answering functions; returns its response as text. */
+function responseOf(answerFunction) {
+  const size = Module[answerFunction]();
+  const data = Module['_llmmem_response_data']();
+  return utf8Decoder.decode(HEAPU8.subarray(data, data + size));
+}
 
 // The request's size is checked at this door, before it is encoded or enters the heap: a
 // 1 GB string must cost nothing, not grow the module (llmmem/limits.hpp has the bound; the
 // schema reports it).
 let inputLimits;
-const limits = () => (inputLimits ??= JSON.parse(utf8Decoder.decode(Module['_schemaBytes']())).result.limits);
+const limits = () => (inputLimits ??= JSON.parse(responseOf('_llmmem_limits')));
 
-function crossBoundary(bytesFunction, text) {
+function crossBoundary(answerFunction, text) {
   const requestLimit = limits().request_bytes;
   // UTF-8 has at least one byte per UTF-16 code unit: a longer string is too large already.
   if (text.length > requestLimit) {
@@ -34,12 +41,13 @@ function crossBoundary(bytesFunction, text) {
   if (bytes.length > requestLimit) {
     throw new EstimateError('request', `request: too large: ${bytes.length} bytes, at most ${requestLimit} (4 MiB)`);
   }
-  Module['_requestBuffer'](bytes.length).set(bytes);
-  return utf8Decoder.decode(Module[bytesFunction]());
+  const buffer = Module['_llmmem_request_buffer'](bytes.length);
+  HEAPU8.set(bytes, buffer);
+  return responseOf(answerFunction);
 }
 
 // The boundary function itself, JSON text in and out (the parity tests and the bench call it).
-Module['_estimateJson'] = function _estimateJson(text) { return crossBoundary('_estimateBytes', text); };
+Module['_estimateJson'] = function _estimateJson(text) { return crossBoundary('_llmmem_estimate', text); };
 
 // The envelope's result, or its error thrown.
 function unwrap(envelopeText) {
@@ -49,7 +57,7 @@ function unwrap(envelopeText) {
 }
 
 // One crossing: JSON text in, the envelope {ok, result | error} out.
-function callCore(bytesFunction, payload) {
+function callCore(answerFunction, payload) {
   let text = payload;
   if (typeof payload !== 'string') {
     try {
@@ -65,12 +73,12 @@ function callCore(bytesFunction, payload) {
   if (lone) {
     throw new EstimateError('request', 'request: not valid Unicode text (a lone surrogate at character ' + lone.index + ')');
   }
-  return unwrap(crossBoundary(bytesFunction, text));
+  return unwrap(crossBoundary(answerFunction, text));
 }
 
 /** Estimates one scenario: `request` is a request object (or its JSON text). */
 Module['estimate'] = function estimate(request) {
-  return callCore('_estimateBytes', request);
+  return callCore('_llmmem_estimate', request);
 };
 
 /**
@@ -78,7 +86,7 @@ Module['estimate'] = function estimate(request) {
  * one array per component: { field, values, breakdown: { total: [...], ... } }.
  */
 Module['sweep'] = function sweep(request, field, values) {
-  return callCore('_sweepBytes', { request: request, field: field, values: values });
+  return callCore('_llmmem_sweep', { request: request, field: field, values: values });
 };
 
 /**
@@ -98,12 +106,12 @@ Module['solve'] = function solve(request, field, options) {
     }
     if (options.max !== undefined) query.max = options.max;
   }
-  return callCore('_solveBytes', query);
+  return callCore('_llmmem_solve', query);
 };
 
 /** The request schema: every field with its kind, bounds, default, engines and modes, and the GPU catalogue. */
 Module['schema'] = function schema() {
-  return unwrap(utf8Decoder.decode(Module['_schemaBytes']()));
+  return unwrap(responseOf('_llmmem_schema'));
 };
 
 /**
@@ -124,5 +132,5 @@ Module['readResponseText'] = async function readResponseText(response, what) {
 
 /** The core's version, e.g. "0.1.0". */
 Module['version'] = function version() {
-  return Module['_version']();
+  return responseOf('_llmmem_version');
 };

@@ -4,9 +4,8 @@
 
 const VERSION = new URL(self.location.href).searchParams.get('v') || 'dev';
 const CACHE = `llm-memory-calculator-${VERSION}`;
-const SHELL = ['./', 'index.html', 'styles.css', 'gen/llm-mem.js', 'gen/llm-mem-stream.js', 'gen/llm-mem.wasm', 'gen/llm-mem-single.js', 'gen/json-bounds.js', 'gen/presets.js', 'gen/schema.js',
-               'app/dom.js', 'app/form.js', 'app/model.js', 'app/state.js', 'app/render.js', 'app/charts.js',
-               'app/share.js', 'app/main.js', 'component.js', 'component.css', 'llm-memory-calculator.js', 'favicon.svg'];
+const SHELL = ['./', 'index.html', 'styles.css', 'gen/llm-mem.js', 'gen/llm-mem-stream.js', 'gen/llm-mem.wasm', 'gen/llm-mem-single.js', 'gen/page.js', 'gen/presets.js',
+               'component.js', 'component.css', 'llm-memory-calculator.js', 'favicon.svg'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));

@@ -136,3 +136,14 @@ test('a lone surrogate in request text is refused as such, not mangled', () => {
   // As an object, JSON.stringify escapes it and the parser says what is wrong.
   assert.throws(() => calc.estimate({ ...specExampleRequest(), framework: 'vllm\uD800' }), { field: 'request' });
 });
+
+test('the JS doors check text against the schema\'s limits (the binding reads them apart from the schema)', () => {
+  const { limits } = calc.schema();
+  assert.deepEqual(Object.keys(limits), ['request_bytes', 'nesting_depth', 'json_values']);
+  assert.doesNotThrow(() => calc.checkJsonText('['.repeat(limits.nesting_depth) + ']'.repeat(limits.nesting_depth), 'config'));
+  assert.throws(() => calc.checkJsonText('['.repeat(limits.nesting_depth + 1), 'config'),
+    { name: 'EstimateError', field: 'config', message: `config: nested deeper than ${limits.nesting_depth} levels` });
+  assert.throws(() => calc.checkJsonText('1,'.repeat(limits.json_values + 1), 'config'), { message: `config: holds more than ${limits.json_values} values` });
+  assert.throws(() => calc.estimate(' '.repeat(limits.request_bytes + 1)),
+    { field: 'request', message: `request: too large: at least ${limits.request_bytes + 1} bytes, at most ${limits.request_bytes} (4 MiB)` });
+});

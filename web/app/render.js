@@ -202,12 +202,13 @@
    * No answer for the current input: every panel of the last one is cleared, so nothing on the
    * page can be read as the answer to this input (the pinned comparison is past answers, named).
    */
-  page.renderNothing = function renderNothing() {
+  /** Clears every panel: the input has an error, or (`why` says so) the engine is still loading. */
+  page.renderNothing = function renderNothing(why = 'No answer until the input is fixed (see the message above).') {
     $('#results').classList.add('stale');
     const verdict = $('[data-testid="verdict"]');
     verdict.className = 'verdict stale';
     verdict.dataset.status = '';
-    verdict.textContent = 'No answer until the input is fixed (see the message above).';
+    verdict.textContent = why;
     for (const testid of ['capacity', 'solver', 'settings', 'training-phases', 'next-steps']) $(`[data-testid="${testid}"]`).hidden = true;
     for (const testid of ['summary', 'basis', 'estimator']) $(`[data-testid="${testid}"]`).textContent = '';
     for (const testid of ['stack', 'legend', 'warnings']) $(`[data-testid="${testid}"]`).replaceChildren();

@@ -23,7 +23,7 @@
   // The GPU a visitor last chose, kept between visits (this browser only); a first visit gets
   // a common data-centre card, so it shows a verdict at once. A link says its own GPU.
   const GPU_KEY = 'llm-memory-calculator.gpu';
-  const DEFAULT_GPU = 'H100 80GB SXM';
+  const DEFAULT_GPU = globalThis.LLM_MEM_FIRST_ANSWER.state.framework_config.gpu;  // scripts/build-first-answer.mjs
   const stored = () => { try { return localStorage.getItem(GPU_KEY); } catch { return null; } };
   page.rememberGpu = function rememberGpu(apply) {
     const select = page.control('framework_config.gpu');
