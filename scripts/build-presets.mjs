@@ -6,7 +6,10 @@ import { basename, join } from 'node:path';
 
 const [sourceDir, target] = process.argv.slice(2);
 const manifest = JSON.parse(readFileSync(join(sourceDir, 'models.json'), 'utf8'));
+// "preset": false keeps a config out of the page's list: a trimmed or altered copy that counts
+// exactly but is not the checkpoint a user would deploy (its quantization left out, say).
 const presets = manifest
+  .filter((entry) => entry.preset !== false)
   .map((entry) => ({
     // The id names the model; ids it had before stay accepted in links and by the component.
     id: entry.id ?? basename(entry.file, '.json'),

@@ -191,3 +191,38 @@ TEST_CASE("a nested text_config is a diff against its class: Gemma3TextConfig's 
   const double per_token_none = estimate_ok({{"config", null_window}, {"workload", {{"sequence_length", 32768}}}}).at("breakdown").at("kv_cache");
   CHECK(per_token_default < per_token_none);  // 4096-token windows on five of six layers hold less
 }
+
+TEST_CASE("EXAONE-4: per-head q/k norms, and three sliding layers to one full") {
+  const ModelSpec exaone = spec_of("exaone-4.0-32b.json");
+  CHECK(exaone.attention.qk_norm == QkNorm::per_head);
+  // The 16,384 the generic formula missed: 64 layers x (q_norm + k_norm) of head_dim 128.
+  json generic = corpus_config("exaone-4.0-32b.json");
+  generic["model_type"] = "some_new_family";
+  CHECK(exaone.parameter_counts().total() - parse_config(generic.dump()).parameter_counts().total() == 64 * 2 * 128);
+  CHECK(exaone.sliding_window.window == 4096);
+  CHECK(exaone.sliding_window.count(0, 64) == 48);
+  CHECK_FALSE(exaone.tie_word_embeddings);
+  CHECK(spec_of("exaone-4.0-1.2b.json").tie_word_embeddings);  // set in its config
+}
+
+TEST_CASE("Qwen3-VL: the text model is Qwen3's (or Qwen3-MoE's), the vision tower with its deepstack mergers") {
+  const ModelSpec dense = spec_of("qwen3-vl-8b-instruct.json");
+  CHECK(dense.model_type == "qwen3");
+  CHECK(dense.attention.qk_norm == QkNorm::per_head);
+  // modeling_qwen3_vl.py: patch embedding 1152x3x2x16x16 + bias, 2304 positions, 27 blocks, the
+  // merger and three deepstack mergers into 4096: 576,388,336 (8,767,123,696 - the text model).
+  CHECK(dense.vision.parameters == 576'388'336);
+  CHECK(dense.parameter_counts().language_model() == 8'190'735'360);
+  const ModelSpec moe = spec_of("qwen3-vl-30b-a3b-instruct.json");
+  CHECK(moe.model_type == "qwen3_moe");
+  CHECK(moe.moe.num_experts == 128);
+  CHECK(moe.moe.experts_per_token == 8);
+  CHECK(moe.moe.dense_layers == 0);
+  // Fewer deepstack mergers, fewer parameters: each is a LayerNorm and a two-layer MLP of the merged width.
+  json fewer = corpus_config("qwen3-vl-8b-instruct.json");
+  fewer["vision_config"]["deepstack_visual_indexes"] = json::array({8});
+  const std::int64_t merged = 1152 * 4;
+  CHECK(dense.vision.parameters - parse_config(fewer.dump()).vision.parameters ==
+        2 * (2 * merged + merged * merged + merged + merged * 4096 + 4096));
+  for (const std::string& warning : dense.warnings) CHECK(warning.find("not counted") == std::string::npos);
+}

@@ -25,22 +25,31 @@ constexpr std::array<std::string_view, 11> kGpt2StyleFamilies = {
 // Encoders with BERT's embeddings (segments, LayerNorm) and heads (pooler, masked-LM transform).
 constexpr std::array<std::string_view, 2> kBertFamilies = {"bert", "roberta"};
 // Families with gate, up and down MLP matrices whatever their activation (GeGLU for Gemma).
-constexpr std::array<std::string_view, 20> kGatedFamilies = {
+constexpr std::array<std::string_view, 21> kGatedFamilies = {
     "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "gemma", "gemma2",
     "gemma3_text", "phi3", "deepseek_v2", "deepseek_v3", "internlm2", "granite", "cohere", "cohere2",
-    "olmo2", "gpt_oss", "qwen2_5_vl"};
+    "olmo2", "gpt_oss", "qwen2_5_vl", "exaone4"};
 // Families whose configuration class defaults tie_word_embeddings to False
 // (PretrainedConfig's default is True).
-constexpr std::array<std::string_view, 17> kUntiedByDefault = {
+constexpr std::array<std::string_view, 18> kUntiedByDefault = {
     "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "phi3", "deepseek_v2",
-    "deepseek_v3", "gpt_neox", "phi", "olmo2", "granite", "internlm2", "gpt_oss", "qwen2_5_vl"};
+    "deepseek_v3", "gpt_neox", "phi", "olmo2", "granite", "internlm2", "gpt_oss", "qwen2_5_vl", "exaone4"};
 // Families counted parameter for parameter, each against a published count in
 // tests/data/configs/models.json; others get the generic decoder count and a warning.
-constexpr std::array<std::string_view, 30> kExactFamilies = {
+constexpr std::array<std::string_view, 31> kExactFamilies = {
     "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "gpt2", "bert",
     "opt", "gpt_neox", "bloom", "falcon", "gemma", "gemma2", "gemma3_text", "phi", "phi3",
     "gpt_oss", "starcoder2", "olmo2", "internlm2", "granite", "cohere", "gpt_bigcode",
-    "deepseek_v2", "deepseek_v3", "qwen2_5_vl", "llava", "gemma3"};
+    "deepseek_v2", "deepseek_v3", "qwen2_5_vl", "llava", "gemma3", "exaone4"};
+
+// Text models of multimodal checkpoints that are another family's decoder under their own name:
+// transformers' Qwen3VLTextModel is Qwen3's decoder (q/k norms, SwiGLU), Qwen3VLMoeTextModel
+// Qwen3-MoE's (modeling_qwen3_vl.py, modeling_qwen3_vl_moe.py). Counted as that family.
+std::string_view decoder_family(std::string_view model_type) {
+  if (model_type == "qwen3_vl_text" || model_type == "qwen3_vl") return "qwen3";
+  if (model_type == "qwen3_vl_moe_text" || model_type == "qwen3_vl_moe") return "qwen3_moe";
+  return model_type;
+}
 
 // Nested text_config objects are saved as a diff against their own class's defaults
 // (PretrainedConfig.to_diff_dict), so a text_config may hold little more than its model_type,
@@ -104,6 +113,7 @@ ModelSpec model_from_config(const json& root, const std::string& root_path) {
   }
   // A text_config that does not name its model_type is its outer class's text class.
   if (nested && !config.string({"model_type"})) spec.model_type = std::string(nested_text_type(spec.model_type));
+  if (nested) spec.model_type = std::string(decoder_family(spec.model_type));
   const std::string_view type = spec.model_type;
   const FamilyDefaults* defaults = nullptr;
   for (const FamilyDefaults& d : kNestedDefaults) {
@@ -190,7 +200,11 @@ ModelSpec model_from_config(const json& root, const std::string& root_path) {
   if (type == "cohere" || type == "cohere2") spec.norm = NormKind::layer_norm_no_bias;
 
   // Per-layer extras by family (transformers' modeling_<family>.py).
-  if (type == "qwen3" || type == "qwen3_moe" || type == "gemma3_text") attention.qk_norm = QkNorm::per_head;
+  // EXAONE-4: q_norm and k_norm per head, and post-attention and post-MLP norms in place of the
+  // pre-norms (two per layer either way; modeling_exaone4.py).
+  if (type == "qwen3" || type == "qwen3_moe" || type == "gemma3_text" || type == "exaone4") {
+    attention.qk_norm = QkNorm::per_head;
+  }
   if (type == "olmo2") attention.qk_norm = QkNorm::full_width;
   if ((type == "cohere" || type == "cohere2") && config.boolean({"use_qk_norm"}).value_or(false)) {
     attention.qk_norm = QkNorm::full_width;

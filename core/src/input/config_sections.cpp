@@ -227,7 +227,8 @@ void read_vision(ObjectReader& outer, const std::string& outer_type, ModelSpec& 
   const json* vision = outer.find({"vision_config"});
   if (vision == nullptr) return;
   ObjectReader v(*vision, outer.path_of("vision_config"), Nulls::mean_default);
-  const std::string type = v.string({"model_type"}).value_or(outer_type == "qwen2_5_vl" ? "qwen2_5_vl_vision" : "");
+  const std::string type = v.string({"model_type"}).value_or(
+      outer_type == "qwen2_5_vl" ? "qwen2_5_vl_vision" : (outer_type == "qwen3_vl" || outer_type == "qwen3_vl_moe") ? outer_type : "");
   spec.vision.model_type = type;
   // Dimensions up to 2^24 each: their products are checked counts, never a wrapped int64.
   const Count text = spec.hidden_size;
@@ -264,6 +265,27 @@ void read_vision(ObjectReader& outer, const std::string& outer_type, ModelSpec& 
     const Count merged = h * merge * merge;
     tower = channels * temporal * patch * patch * h + depth * block;
     projector = h + (merged * merged + merged) + (merged * out + out);  // the merger: ln_q and its MLP
+  } else if (type == "qwen3_vl" || type == "qwen3_vl_moe" || type == "qwen3_vl_vision" || type == "qwen3_vl_moe_vision") {
+    // (The hub's configs say "qwen3_vl"; transformers' own vision config class "qwen3_vl_vision".)
+    // modeling_qwen3_vl.py, Qwen3VLVisionModel (defaults: Qwen3VLVisionConfig): a Conv3d patch
+    // embedding with bias, a learned position table, blocks with LayerNorms (weight and bias),
+    // biased qkv, proj and a two-matrix MLP; the merger (LayerNorm over the hidden size, then an
+    // MLP over merge^2 patches), and one more merger per deepstack index whose LayerNorm spans
+    // the merged width.
+    const Count h = dim({"hidden_size"}, 1152), depth = dim({"depth"}, 27);
+    const Count inner = dim({"intermediate_size"}, 4304), out = dim({"out_hidden_size"}, 3584);
+    const Count patch = dim({"patch_size"}, 16), temporal = dim({"temporal_patch_size"}, 2);
+    const Count channels = dim({"in_channels"}, 3), merge = dim({"spatial_merge_size"}, 2);
+    const Count positions = dim({"num_position_embeddings"}, 2304);
+    std::int64_t deepstack = 3;  // the class default: [8, 16, 24]
+    if (const json* indexes = v.find({"deepstack_visual_indexes"}); indexes && indexes->is_array()) {
+      deepstack = std::int64_t(indexes->size());
+    }
+    const Count block = 4 * h + (3 * h * h + 3 * h) + (h * h + h) + (h * inner + inner) + (inner * h + h);
+    const Count merged = h * merge * merge;
+    const Count mlp = (merged * merged + merged) + (merged * out + out);
+    tower = channels * temporal * patch * patch * h + h + positions * h + depth * block;
+    projector = (2 * h + mlp) + Count(deepstack) * (2 * merged + mlp);
   } else {
     spec.warnings.push_back("vision tower (" + (type.empty() ? std::string("no model_type") : type) +
                             ") is not counted: only the language model is");
