@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "llmmem/api.hpp"
+#include "llmmem/error.hpp"
 #include "test_support.hpp"
 
 using namespace llmmem;
@@ -225,4 +226,54 @@ TEST_CASE("Qwen3-VL: the text model is Qwen3's (or Qwen3-MoE's), the vision towe
   CHECK(dense.vision.parameters - parse_config(fewer.dump()).vision.parameters ==
         2 * (2 * merged + merged * merged + merged + merged * 4096 + 4096));
   for (const std::string& warning : dense.warnings) CHECK(warning.find("not counted") == std::string::npos);
+}
+
+TEST_CASE("Nemotron-H: blocks of one mixer each, Mamba-2 mixers, and a cache only the attention blocks fill per token") {
+  const ModelSpec nano = spec_of("nemotron-3-nano-30b-a3b.json");
+  REQUIRE(nano.blocks.hybrid());
+  const ParameterCounts c = nano.parameter_counts();
+  CHECK(c.mamba_layers == 23);
+  CHECK(c.attention_layers == 6);
+  CHECK(c.moe_layers() == 23);
+  CHECK(c.dense_layers == 0);
+  // NemotronHMamba2Mixer: in_proj to gate (4096), x, B, C (conv_dim 4096 + 2 x 8 x 128) and dt
+  // (64 heads); conv1d with bias; A_log, D, dt_bias; the gated norm; out_proj. `expand` unused.
+  const std::int64_t inner = 64 * 64, conv = inner + 2 * 8 * 128;
+  CHECK(c.mamba_per_layer == 2688 * (inner + conv + 64) + conv * 4 + conv + 3 * 64 + inner + inner * 2688);
+  CHECK(c.one_expert == 2 * 2688 * 1856);                  // up and down: squared ReLU, no gate
+  CHECK(c.shared_experts_per_layer == 2 * 2688 * 3712);    // moe_shared_expert_intermediate_size
+  CHECK(c.router_per_layer == 128 * 2688 + 128);           // and the stored e_score_correction_bias
+  CHECK(c.norms_per_layer == 2688);                        // one norm per block
+
+  // transformers: K and V in the 6 attention blocks per token, a fixed state in the 23 Mamba blocks.
+  json request = {{"config", corpus_config("nemotron-3-nano-30b-a3b.json")},
+                  {"workload", {{"batch_size", 2}, {"sequence_length", 1000}}}};
+  const double kv = 2 * (6.0 * 2 * 2 * 128 * 2 * 1000 + 23.0 * (conv * 4 + 64 * 64 * 128) * 2) / (1024.0 * 1024 * 1024);
+  CHECK(estimate_ok(request).at("breakdown").at("kv_cache").get<double>() == doctest::Approx(kv).epsilon(1e-12));
+  CHECK(estimate_ok(request).at("kv_cache_bytes_per_token").get<double>() == 6 * 2 * 2 * 128 * 2);
+
+  // A pattern that does not describe the layers is refused, naming the key.
+  json bad = corpus_config("nemotron-3-nano-30b-a3b.json");
+  bad["hybrid_override_pattern"] = "MEM";
+  CHECK_THROWS_WITH_AS(parse_config(bad.dump()), doctest::Contains("config.hybrid_override_pattern: must have one character per layer"), llmmem::InputError);
+  bad["hybrid_override_pattern"] = std::string(51, 'M') + "x";
+  CHECK_THROWS_WITH_AS(parse_config(bad.dump()), doctest::Contains("layer 51 is \"x\""), llmmem::InputError);
+
+  // vLLM's Mamba state pages are not modelled, and the result says so.
+  bool said = false;
+  const json served = estimate_ok(llmmem::testing::vllm_request("nemotron-3-nano-30b-a3b.json"));
+  for (const json& warning : served.at("warnings")) {
+    said = said || warning.get<std::string>().find("vLLM's Mamba state cache") != std::string::npos;
+  }
+  CHECK(said);
+}
+
+TEST_CASE("a hybrid's pipeline stages hold different blocks: the busiest is weighed") {
+  const json one = estimate_ok({{"config", corpus_config("nemotron-3-nano-4b.json")}});
+  const json two = estimate_ok({{"config", corpus_config("nemotron-3-nano-4b.json")}, {"parallelism", {{"pipeline_parallel_size", 2}}}});
+  const double total = one.at("breakdown").at("model_weights").get<double>();
+  const double busiest = two.at("breakdown").at("model_weights").get<double>();
+  CHECK(busiest < total);
+  CHECK(busiest > total / 2);
+  CHECK(total == doctest::Approx(3973556832.0 * 2 / (1024.0 * 1024 * 1024)).epsilon(1e-12));
 }

@@ -14,7 +14,7 @@
 //                 with `X=` (the spec's "X=1.5 not in valid range [0.0, 1.0]" form).
 //
 // Placeholders, expanded anywhere inside `request` (not inside request_text):
-//   "@llama", "@gpt2", "@mixtral"      the whole config.json of tests/data/configs/
+//   "@llama", "@gpt2", "@mixtral", "@nemotron_h"  the whole config.json of tests/data/configs/
 //                                      llama-3.1-8b.json, gpt2.json, mixtral-8x7b-v0.1.json;
 //   {"@llama": {"hidden_size": "abc"}} that config with the listed keys overridden (override
 //                                      values are expanded too); an override value "@delete"
@@ -43,6 +43,7 @@ const PLACEHOLDERS = {
   '@llama': 'llama-3.1-8b.json',
   '@gpt2': 'gpt2.json',
   '@mixtral': 'mixtral-8x7b-v0.1.json',
+  '@nemotron_h': 'nemotron-3-nano-30b-a3b.json',
 };
 const DELETE = '@delete';
 const isPlaceholder = (key) => Object.hasOwn(PLACEHOLDERS, key);

@@ -58,6 +58,10 @@ class MemoryEstimator {
   double kv_cache_bytes_per_token(const Scenario& scenario) const;
   /// The same for one layer: one element's bytes (kv_cache_dtype) times the layer's elements.
   double kv_cache_bytes_per_token_per_layer(const Scenario& scenario) const;
+  /// Layers that cache keys and values in the busiest stage: all, or a hybrid's attention blocks.
+  std::int64_t kv_layers_per_stage(const Parallelism& parallelism) const;
+  /// A hybrid's Mamba blocks' fixed state for one sequence on one GPU (bytes); 0 otherwise.
+  double mamba_state_bytes_per_sequence(const Parallelism& parallelism) const;
   /// Sliding-window layers among the busiest pipeline stage's layers.
   std::int64_t sliding_layers_per_stage(const Parallelism& parallelism) const;
   /// K and V elements one token adds to one layer's cache on one GPU.
@@ -75,10 +79,15 @@ class MemoryEstimator {
   struct PipelineStage {
     std::int64_t dense_layers = 0, moe_layers = 0;
     bool first = false, last = false;
+    // A hybrid decoder's stage (Nemotron-H): its blocks are one mixer each, so its attention and
+    // Mamba blocks are counted apart from its MLP (dense) and expert (moe) blocks.
+    bool hybrid = false;
+    std::int64_t attention_blocks = 0, mamba_blocks = 0;
   };
-  /// One decoder layer on one GPU, priced: its attention (with norms), and a dense or a MoE MLP.
+  /// One decoder layer on one GPU, priced: its attention (with its norms), and a dense or a MoE
+  /// MLP; a hybrid's blocks: each mixer, and one norm per block.
   struct LayerPrices {
-    double attention = 0, dense_mlp = 0, moe_mlp = 0;
+    double attention = 0, dense_mlp = 0, moe_mlp = 0, mamba = 0, block_norm = 0;
     /// The decoder layers of `stage` at these prices.
     double of(const PipelineStage& stage) const;
   };
@@ -86,6 +95,8 @@ class MemoryEstimator {
   /// The decoder layers of the busiest stage when the split is not known: the most a stage
   /// holds, as many of them MoE as can be.
   PipelineStage busiest_stage_layers(const Parallelism& parallelism) const;
+  /// A hybrid decoder's blocks [first, first + count) as a stage.
+  PipelineStage hybrid_stage(std::int64_t first, std::int64_t count) const;
   /// The stages whose most loaded one per_gpu weighs.
   virtual std::vector<PipelineStage> pipeline_stages(const Parallelism& parallelism) const;
   double per_gpu(const Parallelism& parallelism, const PartPrices& prices) const;

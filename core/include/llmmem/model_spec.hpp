@@ -63,6 +63,30 @@ struct MoeShape {
   std::int64_t dense_layers = 0;              // layers with a dense MLP instead of experts
 };
 
+/// Mamba-2 mixers (NemotronHMamba2Mixer, transformers' modeling_nemotron_h.py): in_proj to
+/// the gate, x, B, C and dt; a depthwise conv1d over x, B and C; A_log, D and dt_bias per head;
+/// a gated RMSNorm; out_proj. Their cache is a fixed state per sequence, not per token.
+struct MambaShape {
+  std::int64_t num_heads = 0;
+  std::int64_t head_dim = 0;
+  std::int64_t state_size = 0;  // ssm_state_size
+  std::int64_t groups = 0;      // n_groups: B and C are shared within a group of heads
+  std::int64_t conv_kernel = 0;
+  bool proj_bias = false;
+  bool conv_bias = true;
+  std::int64_t inner() const { return num_heads * head_dim; }
+  std::int64_t conv_dim() const { return inner() + 2 * groups * state_size; }
+};
+
+/// A hybrid decoder whose blocks each hold one norm and one mixer (Nemotron-H's
+/// hybrid_override_pattern): 'M' Mamba-2, '*' attention, '-' MLP, 'E' experts.
+struct BlockPattern {
+  std::string kinds;  // empty: every layer has attention and an MLP (or experts)
+  bool hybrid() const { return !kinds.empty(); }
+  /// Blocks of `kind` among blocks [first, first + count).
+  std::int64_t count(char kind, std::int64_t first, std::int64_t count) const;
+};
+
 /// How a quantized checkpoint stores its linear layers (quantization_config).
 enum class QuantFormat { none, gptq, awq, bitsandbytes_4bit, bitsandbytes_8bit, fp8, int_packed, mxfp4, other };
 enum class ScaleGranularity { tensor, channel, group, block };
@@ -116,20 +140,25 @@ struct ParameterCounts {
   std::int64_t one_expert = 0;           // one routed expert's MLP
   std::int64_t shared_experts_per_layer = 0;  // shared experts and their gate, in MoE layers
   std::int64_t router_per_layer = 0;
-  std::int64_t num_layers = 0;
+  std::int64_t mamba_per_layer = 0;  // one Mamba-2 mixer (hybrid decoders)
+  std::int64_t num_layers = 0;       // decoder layers; a hybrid's blocks
+  std::int64_t attention_layers = 0; // layers with attention: all of them, or a hybrid's '*' blocks
+  std::int64_t mamba_layers = 0;
+  std::int64_t mlp_layers = 0;       // layers with an MLP or experts: all of them, or a hybrid's '-' and 'E' blocks
   std::int64_t dense_layers = 0;  // layers with a dense MLP (all of them in a dense model)
   std::int64_t num_experts = 0;
   std::int64_t experts_per_token = 0;
 
   // Sums and products are overflow-checked: a config whose counts do not fit in 64 bits is an
   // InputError on "config", never a wrapped, negative count.
-  std::int64_t moe_layers() const { return num_layers - dense_layers; }
+  std::int64_t moe_layers() const { return mlp_layers - dense_layers; }
   std::int64_t experts_per_layer() const;
   /// The MLP side of one MoE layer: routed experts, shared experts, router.
   std::int64_t moe_mlp_per_layer() const;
   std::int64_t attention() const;
   std::int64_t mlp() const;  // dense MLPs, experts, shared experts and routers of all layers
   std::int64_t norms() const;
+  std::int64_t mamba() const;
   std::int64_t embeddings() const;
   std::int64_t language_model() const;
   std::int64_t total() const;
@@ -149,6 +178,8 @@ struct ModelSpec {
   SlidingWindow sliding_window;
   MlpShape mlp;
   MoeShape moe;
+  BlockPattern blocks;
+  MambaShape mamba;
   NormKind norm = NormKind::rms_norm;
   int norms_per_layer = 2;   // 1 for parallel attention (Falcon-7B, Phi-2), 4 for Gemma-2/3
   bool final_norm = true;    // BERT normalises after each sub-layer instead

@@ -23,7 +23,24 @@ double MemoryEstimator::kv_cache_bytes_per_token_per_layer(const Scenario& s) co
 }
 
 double MemoryEstimator::kv_cache_bytes_per_token(const Scenario& s) const {
-  return kv_cache_bytes_per_token_per_layer(s) * double(layers_per_stage(s.parallelism));
+  return kv_cache_bytes_per_token_per_layer(s) * double(kv_layers_per_stage(s.parallelism));
+}
+
+std::int64_t MemoryEstimator::kv_layers_per_stage(const Parallelism& p) const {
+  // A hybrid decoder caches keys and values in its attention blocks only.
+  return model_.blocks.hybrid() ? busiest_stage_layers(p).attention_blocks : layers_per_stage(p);
+}
+
+double MemoryEstimator::mamba_state_bytes_per_sequence(const Parallelism& p) const {
+  if (!model_.blocks.hybrid()) return 0;
+  // transformers' HybridMambaAttentionDynamicCache (modeling_nemotron_h.py): per Mamba block a
+  // conv state [conv_dim, conv_kernel] and an SSM state [heads, head_dim, state], in the model's
+  // dtype; tensor parallelism splits both by heads (vLLM's MambaMixer2).
+  const MambaShape& m = model_.mamba;
+  const double tp = double(p.tensor_parallel_size);
+  const double elements = double(m.conv_dim()) * double(m.conv_kernel) / tp +
+                          double(m.num_heads) * double(m.head_dim) * double(m.state_size) / tp;
+  return double(busiest_stage_layers(p).mamba_blocks) * elements * compute_dtype_bytes();
 }
 
 std::int64_t MemoryEstimator::sliding_layers_per_stage(const Parallelism& p) const {
@@ -49,10 +66,12 @@ double MemoryEstimator::estimate_kv_cache(const Scenario& s) const {
   // transformers 4.56 a sliding layer keeps only its window (DynamicSlidingWindowLayer).
   const double length = double(s.workload.sequence_length);
   const double sliding = double(sliding_layers_per_stage(s.parallelism));
-  const double full = double(layers_per_stage(s.parallelism)) - sliding;
+  const double full = double(kv_layers_per_stage(s.parallelism)) - sliding;
   const double window = std::min(length, double(model_.sliding_window.window));
-  return double(s.workload.batch_size) * (full * length + sliding * window) *
-         kv_cache_bytes_per_token_per_layer(s) / kBytesPerGiB;
+  // A hybrid's Mamba blocks keep a fixed state per sequence beside the attention blocks' K and V.
+  return double(s.workload.batch_size) *
+         ((full * length + sliding * window) * kv_cache_bytes_per_token_per_layer(s) +
+          mamba_state_bytes_per_sequence(s.parallelism)) / kBytesPerGiB;
 }
 
 

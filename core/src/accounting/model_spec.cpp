@@ -29,7 +29,8 @@ std::int64_t ParameterCounts::moe_mlp_per_layer() const {
   return add({experts_per_layer(), shared_experts_per_layer, router_per_layer});
 }
 
-std::int64_t ParameterCounts::attention() const { return mul(num_layers, attention_per_layer); }
+std::int64_t ParameterCounts::attention() const { return mul(attention_layers, attention_per_layer); }
+std::int64_t ParameterCounts::mamba() const { return mul(mamba_layers, mamba_per_layer); }
 std::int64_t ParameterCounts::norms() const {
   return add({mul(num_layers, norms_per_layer), final_norm});
 }
@@ -42,13 +43,19 @@ std::int64_t ParameterCounts::embeddings() const {
 }
 
 std::int64_t ParameterCounts::language_model() const {
-  return add({embeddings(), attention(), mlp(), norms()});
+  return add({embeddings(), attention(), mamba(), mlp(), norms()});
 }
 
 std::int64_t ParameterCounts::total() const { return add({language_model(), vision}); }
 
 std::int64_t ParameterCounts::active_per_token() const {
   return total() - mul({moe_layers(), one_expert, num_experts - experts_per_token});
+}
+
+std::int64_t BlockPattern::count(char kind, std::int64_t first, std::int64_t count) const {
+  std::int64_t found = 0;
+  for (std::int64_t i = first; i < first + count && i < std::int64_t(kinds.size()); ++i) found += kinds[std::size_t(i)] == kind;
+  return found;
 }
 
 std::int64_t SlidingWindow::count(std::int64_t first, std::int64_t count) const {
@@ -64,6 +71,18 @@ ParameterCounts ModelSpec::parameter_counts() const {
 
   ParameterCounts counts;
   counts.num_layers = num_layers;
+  counts.attention_layers = blocks.hybrid() ? blocks.count('*', 0, num_layers) : num_layers;
+  counts.mlp_layers = blocks.hybrid() ? blocks.count('-', 0, num_layers) + blocks.count('E', 0, num_layers) : num_layers;
+  if (blocks.hybrid()) {
+    // modeling_nemotron_h.py, NemotronHMamba2Mixer: in_proj (gate, x, B, C, dt), conv1d
+    // (depthwise over x, B, C), A_log, D, dt_bias, the gated norm, out_proj.
+    const MambaShape& m = mamba;
+    const std::int64_t projected = add({m.inner(), m.conv_dim(), m.num_heads});
+    counts.mamba_layers = blocks.count('M', 0, num_layers);
+    counts.mamba_per_layer = add({mul(h, projected), m.proj_bias ? projected : 0, mul(m.conv_dim(), m.conv_kernel),
+                                  m.conv_bias ? m.conv_dim() : 0, 3 * m.num_heads, m.inner(), mul(m.inner(), h),
+                                  m.proj_bias ? h : 0});
+  }
   counts.token_embedding = mul(vocab_size, h);
   counts.position_embedding = mul(learned_positions, h);
   if (num_labels > 0) {
@@ -113,7 +132,7 @@ ParameterCounts ModelSpec::parameter_counts() const {
   const std::int64_t matrices = mlp.gated ? 3 : 2;
   counts.dense_mlp_per_layer = mlp_params(mlp.intermediate_size, mlp.bias);
   counts.dense_mlp_matrices = mul({matrices, h, mlp.intermediate_size});
-  counts.dense_layers = num_layers;
+  counts.dense_layers = blocks.hybrid() ? blocks.count('-', 0, num_layers) : num_layers;
   if (is_moe()) {
     counts.num_experts = moe.num_experts;
     counts.experts_per_token = moe.experts_per_token;
@@ -126,7 +145,7 @@ ParameterCounts ModelSpec::parameter_counts() const {
             : 0;
     counts.router_per_layer = add({mul(h, moe.num_experts), moe.router_bias ? moe.num_experts : 0,
                                    moe.router_correction_bias ? moe.num_experts : 0});
-    counts.dense_layers = moe.dense_layers;
+    if (!blocks.hybrid()) counts.dense_layers = moe.dense_layers;
   }
   counts.norms_per_layer = mul(norms_per_layer, norm_params);
   return counts;

@@ -52,8 +52,15 @@ MemoryEstimator::LayerPrices MemoryEstimator::layer_prices(const Parallelism& p,
   // Megatron-style TP (also vLLM's and transformers' tp_plan): linear layers are split across
   // ranks, norms and the router are replicated; experts as expert_shares_per_gpu places them.
   LayerPrices layer;
+  const double norms = with_norms ? double(c.norms_per_layer) * price.other : 0.0;
   layer.attention = part(c.attention_per_layer, c.attention_matrices_per_layer, price.attention) / tp +
-                    (with_norms ? double(c.norms_per_layer) * price.other : 0.0);
+                    (model_.blocks.hybrid() ? 0.0 : norms);
+  if (model_.blocks.hybrid()) {
+    // Mamba-2 under TP (vLLM's MambaMixer2): the projections and the per-head tensors split by
+    // heads; priced like attention's.
+    layer.mamba = double(c.mamba_per_layer) * price.attention / tp;
+    layer.block_norm = norms;
+  }
   layer.dense_mlp = part(c.dense_mlp_per_layer, c.dense_mlp_matrices, price.dense_mlp) / tp;
   if (model_.is_moe()) {
     layer.moe_mlp = expert_shares_per_gpu(p) * part(c.one_expert, c.expert_matrices, price.expert) +
@@ -64,13 +71,42 @@ MemoryEstimator::LayerPrices MemoryEstimator::layer_prices(const Parallelism& p,
 }
 
 double MemoryEstimator::LayerPrices::of(const PipelineStage& stage) const {
+  if (stage.hybrid) {
+    const double blocks = double(stage.attention_blocks + stage.mamba_blocks + stage.dense_layers + stage.moe_layers);
+    return double(stage.attention_blocks) * attention + double(stage.mamba_blocks) * mamba +
+           double(stage.dense_layers) * dense_mlp + double(stage.moe_layers) * moe_mlp + blocks * block_norm;
+  }
   return double(stage.dense_layers) * (attention + dense_mlp) + double(stage.moe_layers) * (attention + moe_mlp);
 }
 
+MemoryEstimator::PipelineStage MemoryEstimator::hybrid_stage(std::int64_t first, std::int64_t count) const {
+  const BlockPattern& b = model_.blocks;
+  PipelineStage stage{b.count('-', first, count), b.count('E', first, count), false, false};
+  stage.hybrid = true;
+  stage.attention_blocks = b.count('*', first, count);
+  stage.mamba_blocks = b.count('M', first, count);
+  return stage;
+}
+
 MemoryEstimator::PipelineStage MemoryEstimator::busiest_stage_layers(const Parallelism& p) const {
+  const std::int64_t layers = layers_per_stage(p);
+  if (model_.blocks.hybrid()) {
+    // A hybrid's stages differ by their blocks: the one with the most parameters.
+    const ParameterCounts& c = counts_;
+    PipelineStage busiest;
+    double most = -1;
+    for (std::int64_t first = 0; first < model_.num_layers; first += layers) {
+      const PipelineStage stage = hybrid_stage(first, layers);
+      const double parameters = double(stage.attention_blocks) * double(c.attention_per_layer) +
+                                double(stage.mamba_blocks) * double(c.mamba_per_layer) +
+                                double(stage.dense_layers) * double(c.dense_mlp_per_layer) +
+                                double(stage.moe_layers) * double(c.moe_mlp_per_layer());
+      if (parameters > most) most = parameters, busiest = stage;
+    }
+    return busiest;
+  }
   // Not knowing how the framework splits: the most layers a stage holds, as many of them MoE as
   // it can hold (DeepSeek's dense layers come first, so a stage is either one or the other).
-  const std::int64_t layers = layers_per_stage(p);
   const std::int64_t moe = std::min(layers, counts_.moe_layers());
   return {layers - moe, moe, false, false};
 }

@@ -160,6 +160,13 @@ std::vector<std::string> shared_warnings(const Request& request) {
     warnings.push_back("num_key_value_heads (" + std::to_string(m.attention.num_kv_heads) +
                        ") is not divisible by tensor_parallel_size: KV heads counted rounded up per GPU");
   }
+  if (m.blocks.hybrid() && request.framework == Framework::vllm) {
+    warnings.push_back("hybrid Mamba layers: vLLM's Mamba state cache (and the KV block size it aligns to it) is not "
+                       "modelled; its KV cache here counts the attention layers only");
+  }
+  if (m.blocks.hybrid() && s.mode == Mode::training) {
+    warnings.push_back("hybrid Mamba layers: training activations are estimated as if every layer were attention and MLP");
+  }
   if (s.parallelism.expert_parallel_size > 1 && !m.is_moe()) {
     warnings.push_back("parallelism.expert_parallel_size has no effect on a dense model");
   }

@@ -31,16 +31,16 @@ constexpr std::array<std::string_view, 21> kGatedFamilies = {
     "olmo2", "gpt_oss", "qwen2_5_vl", "exaone4"};
 // Families whose configuration class defaults tie_word_embeddings to False
 // (PretrainedConfig's default is True).
-constexpr std::array<std::string_view, 18> kUntiedByDefault = {
+constexpr std::array<std::string_view, 19> kUntiedByDefault = {
     "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "phi3", "deepseek_v2",
-    "deepseek_v3", "gpt_neox", "phi", "olmo2", "granite", "internlm2", "gpt_oss", "qwen2_5_vl", "exaone4"};
+    "deepseek_v3", "gpt_neox", "phi", "olmo2", "granite", "internlm2", "gpt_oss", "qwen2_5_vl", "exaone4", "nemotron_h"};
 // Families counted parameter for parameter, each against a published count in
 // tests/data/configs/models.json; others get the generic decoder count and a warning.
-constexpr std::array<std::string_view, 31> kExactFamilies = {
+constexpr std::array<std::string_view, 32> kExactFamilies = {
     "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "gpt2", "bert",
     "opt", "gpt_neox", "bloom", "falcon", "gemma", "gemma2", "gemma3_text", "phi", "phi3",
     "gpt_oss", "starcoder2", "olmo2", "internlm2", "granite", "cohere", "gpt_bigcode",
-    "deepseek_v2", "deepseek_v3", "qwen2_5_vl", "llava", "gemma3", "exaone4"};
+    "deepseek_v2", "deepseek_v3", "qwen2_5_vl", "llava", "gemma3", "exaone4", "nemotron_h"};
 
 // Text models of multimodal checkpoints that are another family's decoder under their own name:
 // transformers' Qwen3VLTextModel is Qwen3's decoder (q/k norms, SwiGLU), Qwen3VLMoeTextModel
@@ -148,7 +148,7 @@ ModelSpec model_from_config(const json& root, const std::string& root_path) {
          "must divide num_attention_heads (" + std::to_string(attention.num_heads) + "), got " +
              std::to_string(attention.num_kv_heads));
   }
-  if (auto head_dim = config.integer({"head_dim"}, 1, kMaxDimension)) {
+  if (auto head_dim = config.integer({"head_dim", "attention_head_dim"}, 1, kMaxDimension)) {  // Nemotron-H-8B: the latter
     attention.head_dim = *head_dim;
   } else if (defaults && defaults->head_dim > 0) {
     attention.head_dim = defaults->head_dim;
@@ -183,8 +183,10 @@ ModelSpec model_from_config(const json& root, const std::string& root_path) {
   MlpShape& mlp = spec.mlp;
   mlp.intermediate_size = config.integer({"intermediate_size", "n_inner", "ffn_dim", "ffn_hidden_size"}, 1, kMaxDimension)
                               .value_or(defaults ? defaults->intermediate_size : 4 * spec.hidden_size);  // GPT-2: null is 4h
-  mlp.gated = !gpt2_style && (one_of(type, kGatedFamilies) || hidden_act.empty() ||
-                              hidden_act == "silu" || hidden_act == "swish" || hidden_act == "swiglu");
+  // Nemotron-H's MLPs and experts are up and down only (squared ReLU, mlp_hidden_act "relu2").
+  mlp.gated = !gpt2_style && type != "nemotron_h" &&
+              (one_of(type, kGatedFamilies) || hidden_act.empty() || hidden_act == "silu" || hidden_act == "swish" ||
+               hidden_act == "swiglu");
   // Linear biases: GPT-2-style families have them unless their config turns them off
   // (Falcon's "bias", StarCoder2's "use_bias", OPT's "enable_bias", InternLM2's "bias").
   bool linear_bias = gpt2_style;
@@ -255,6 +257,7 @@ ModelSpec model_from_config(const json& root, const std::string& root_path) {
 
   read_mla(config, spec);
   read_moe(config, spec);
+  read_hybrid(config, spec);
   // A class default fills a key the text_config leaves out, not one it sets to null (None).
   const auto class_default = [&](std::string_view key, std::int64_t value) {
     return defaults && !node.contains(key) ? value : 0;

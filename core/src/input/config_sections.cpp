@@ -220,6 +220,49 @@ void read_moe(ObjectReader& config, ModelSpec& spec) {
   moe.dense_layers = spec.num_layers - moe_layers;
 }
 
+// Nemotron-H (configuration_nemotron_h.py, modeling_nemotron_h.py): one character per block.
+void read_hybrid(ObjectReader& config, ModelSpec& spec) {
+  std::string key;
+  const json* pattern = config.find({"hybrid_override_pattern"}, &key);
+  if (pattern == nullptr) return;
+  const std::string path = config.path_of(key);
+  if (!pattern->is_string()) fail(path, "must be a string of M, *, - and E (one per layer), got " + quote_value(*pattern));
+  const std::string& kinds = pattern->get_ref<const std::string&>();
+  if (std::int64_t(kinds.size()) != spec.num_layers) {
+    fail(path, "must have one character per layer (num_hidden_layers " + std::to_string(spec.num_layers) + "), got " +
+                   std::to_string(kinds.size()));
+  }
+  if (const auto bad = kinds.find_first_not_of("M*-E"); bad != std::string::npos) {
+    fail(path, "layer " + std::to_string(bad) + " is " + quote_text(kinds.substr(bad, 1)) +
+                   ": each layer is M (Mamba-2), * (attention), - (MLP) or E (experts)");
+  }
+  if (kinds.find('E') != std::string::npos && !spec.is_moe()) fail(path, "has expert layers (E) but the config gives no n_routed_experts");
+  spec.blocks.kinds = kinds;
+  spec.norms_per_layer = 1;  // each block: one norm, one mixer
+  MambaShape& m = spec.mamba;
+  auto need = [&](std::string_view name, std::int64_t fallback) {
+    return config.integer({name}, 1, kMaxDimension).value_or(fallback);
+  };
+  // NemotronHConfig's defaults; `expand` is not read: the inner width is heads x head_dim.
+  m.num_heads = need("mamba_num_heads", 128);
+  m.head_dim = need("mamba_head_dim", 64);
+  m.state_size = need("ssm_state_size", 128);
+  m.groups = need("n_groups", 8);
+  m.conv_kernel = need("conv_kernel", 4);
+  m.proj_bias = config.boolean({"mamba_proj_bias", "use_bias"}).value_or(false);
+  m.conv_bias = config.boolean({"use_conv_bias"}).value_or(true);
+  if (spec.is_moe()) {
+    // NemotronHMoE: experts of moe_intermediate_size, one shared expert of its own width, and the
+    // router's e_score_correction_bias, which the checkpoint stores (fp32).
+    spec.moe.shared_intermediate_size =
+        config.integer({"moe_shared_expert_intermediate_size"}, 0, kMaxDimension).value_or(spec.moe.shared_intermediate_size);
+    spec.moe.router_correction_bias = true;
+    if (config.integer({"moe_latent_size"}, 1, kMaxDimension)) {
+      spec.warnings.push_back("moe_latent_size: the experts' latent projections (Nemotron-3-Super's LatentMoE) are not counted exactly");
+    }
+  }
+}
+
 // A vision tower from vision_config and its projector, as transformers builds them
 // (modeling_clip.py, modeling_siglip.py, modeling_qwen2_5_vl.py; the projectors of
 // modeling_llava.py and modeling_gemma3.py).

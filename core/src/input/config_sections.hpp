@@ -21,6 +21,8 @@ void read_sliding_window(ObjectReader& config, ModelSpec& spec, std::int64_t cla
 void read_mla(ObjectReader& config, ModelSpec& spec);
 /// Routed and shared experts, and which layers have them.
 void read_moe(ObjectReader& config, ModelSpec& spec);
+/// A hybrid decoder's blocks (Nemotron-H's hybrid_override_pattern) and its Mamba-2 mixers.
+void read_hybrid(ObjectReader& config, ModelSpec& spec);
 /// A vision tower from vision_config and its projector.
 void read_vision(ObjectReader& outer, const std::string& outer_type, ModelSpec& spec);
 /// The position limit and RoPE scaling: what an engine derives its maximum length from.

@@ -96,7 +96,11 @@ std::vector<MemoryEstimator::PipelineStage> vLLMMemoryEstimator::pipeline_stages
   for (std::int64_t i = 0; i < stages; ++i) {
     const std::int64_t end = start + sizes[std::size_t(i)];
     const std::int64_t dense_here = std::max<std::int64_t>(0, std::min(end, dense) - start);
-    result.push_back({dense_here, end - start - dense_here, i == 0, i == stages - 1});
+    PipelineStage stage = model_.blocks.hybrid() ? hybrid_stage(start, end - start)
+                                                 : PipelineStage{dense_here, end - start - dense_here};
+    stage.first = i == 0;
+    stage.last = i == stages - 1;
+    result.push_back(stage);
     start = end;
   }
   return result;
@@ -197,7 +201,7 @@ vLLMMemoryEstimator::KvLayout vLLMMemoryEstimator::kv_layout(const Scenario& s, 
   // tensors is shared by one layer of every group. V0 and a model of one kind: one group.
   KvLayout layout;
   layout.page_bytes = double(settings.block_size) * kv_cache_bytes_per_token_per_layer(s);
-  const std::int64_t layers = layers_per_stage(s.parallelism);
+  const std::int64_t layers = kv_layers_per_stage(s.parallelism);
   const std::int64_t sliding = settings.v1 ? sliding_layers_per_stage(s.parallelism) : 0;
   const std::int64_t full = layers - sliding;
   if (sliding == 0 || full == 0) {
