@@ -130,6 +130,58 @@ Module['readResponseText'] = async function readResponseText(response, what) {
   return text;
 };
 
+// safetensors files begin with an 8-byte little-endian length and that many bytes of JSON; the
+// core checks the JSON (llmmem/checkpoint.hpp). safetensors itself refuses headers over 100 MB.
+const SAFETENSORS_HEADER_LIMIT = 100000000;
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The header's length from a file's first 8 bytes; throws on `what` if it cannot be one. */
+function safetensorsHeaderLength(bytes, what, fileBytes) {
+  if (!(bytes instanceof Uint8Array)) throw new EstimateError(what, `${what}: must be a Uint8Array of the file's first bytes`);
+  if (bytes.length < 8) throw new EstimateError(what, `${what}: ${bytes.length} bytes: a safetensors file starts with an 8-byte header length`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, 8);
+  const length = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32;  // exact below 2^53
+  if (length > SAFETENSORS_HEADER_LIMIT) {
+    throw new EstimateError(what, `${what}: a header of ${length} bytes: safetensors allows at most ${SAFETENSORS_HEADER_LIMIT}`);
+  }
+  if (fileBytes >= 0 && 8 + length > fileBytes) {
+    throw new EstimateError(what, `${what}: a header of ${length} bytes runs past the end of the ${fileBytes}-byte file`);
+  }
+  return length;
+}
+
+/**
+ * What safetensors headers say of a checkpoint's tensors: `files` is one entry per file,
+ * { bytes: Uint8Array (at least its first 8 + header bytes), fileBytes?: the file's size }.
+ * Returns { files, tensors, parameters, bytes, dtypes: [{ dtype, tensors, parameters, bytes }] }.
+ */
+Module['readSafetensorsHeaders'] = function readSafetensorsHeaders(files) {
+  if (!Array.isArray(files) || files.length === 0) throw new EstimateError('headers', 'headers: must be a non-empty array of files');
+  const headers = [], sizes = [];
+  files.forEach((file, i) => {
+    const what = `headers[${i}]`;
+    // (No ?. here: this emscripten's JS minifier does not know it.)
+    const given = file !== null && typeof file === 'object' ? file : {};
+    const fileBytes = Number.isSafeInteger(given.fileBytes) ? given.fileBytes : -1;
+    const length = safetensorsHeaderLength(given.bytes, what, fileBytes);
+    if (file.bytes.length < 8 + length) {
+      throw new EstimateError(what, `${what}: a header of ${length} bytes runs past the ${file.bytes.length} bytes read`);
+    }
+    try {
+      headers.push(strictUtf8.decode(file.bytes.subarray(8, 8 + length)));
+    } catch {
+      throw new EstimateError(what, `${what}: the header is not valid UTF-8`);
+    }
+    sizes.push(fileBytes);
+  });
+  return callCore('_llmmem_safetensors', { headers, file_bytes: sizes });
+};
+
+/** The header length a file's first 8 bytes give (to fetch the rest by range), after the same checks. */
+Module['safetensorsHeaderLength'] = function (bytes, fileBytes = -1) {
+  return safetensorsHeaderLength(bytes, 'header', fileBytes);
+};
+
 /** The core's version, e.g. "0.1.0". */
 Module['version'] = function version() {
   return responseOf('_llmmem_version');

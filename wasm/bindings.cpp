@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "llmmem/api.hpp"
+#include "llmmem/checkpoint.hpp"
 #include "llmmem/limits.hpp"
 
 namespace {
@@ -39,6 +40,7 @@ EMSCRIPTEN_KEEPALIVE const char* llmmem_response_data() { return response_bytes.
 EMSCRIPTEN_KEEPALIVE std::size_t llmmem_estimate() { return respond(llmmem::estimate_json(request_bytes)); }
 EMSCRIPTEN_KEEPALIVE std::size_t llmmem_sweep() { return respond(llmmem::sweep_json(request_bytes)); }
 EMSCRIPTEN_KEEPALIVE std::size_t llmmem_solve() { return respond(llmmem::solve_json(request_bytes)); }
+EMSCRIPTEN_KEEPALIVE std::size_t llmmem_safetensors() { return respond(llmmem::safetensors_json(request_bytes)); }
 EMSCRIPTEN_KEEPALIVE std::size_t llmmem_schema() { return respond(llmmem::schema_json_envelope()); }
 EMSCRIPTEN_KEEPALIVE std::size_t llmmem_version() { return respond(llmmem::version()); }
 

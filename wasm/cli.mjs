@@ -2,6 +2,7 @@
 // llm-mem: the calculator at a terminal, running the same WebAssembly module as the page. Its
 // flags are the request schema's (calc.schema()): one per field, named as the engines name them.
 import { requestFromArgs, UsageError } from './cli_args.mjs';
+import { checkpointCommand } from './cli_checkpoint.mjs';
 import { createCalculator } from './index.mjs';
 
 function usage(schema) {
@@ -9,6 +10,8 @@ function usage(schema) {
     'Usage:',
     '  llm-mem estimate --request FILE|-          a request JSON (README.md); - reads stdin',
     '  llm-mem estimate --config FILE [flags]     a config.json and the flags below',
+    '  llm-mem checkpoint FILE...                 a checkpoint\'s tensors from its safetensors headers (a .safetensors\n' +
+    '                                             file or model.safetensors.index.json; reads no tensor data)',
     '  llm-mem schema                             the request fields as JSON',
     '  llm-mem version',
     '',
@@ -73,6 +76,10 @@ async function main(argv) {
   }
   if (command === 'schema') {
     console.log(JSON.stringify(schema, null, 2));
+    return 0;
+  }
+  if (command === 'checkpoint') {
+    console.log(JSON.stringify(await checkpointCommand(calc, rest), null, 2));
     return 0;
   }
   if (command !== 'estimate') throw new UsageError(`unknown command "${command}"`);

@@ -372,7 +372,25 @@ export interface Calculator {
   version(): string;
   /** The core's bounds on JSON text (size, nesting, values), checked before JSON.parse of untrusted text; throws an EstimateError on `what`. */
   checkJsonText(text: string, what: string): void;
+  /**
+   * What safetensors headers say of a checkpoint's tensors (the headers only: each file's first
+   * 8 + header-length bytes; `fileBytes`, when known, must be 8 + header + the data it indexes).
+   */
+  readSafetensorsHeaders(files: Array<{ bytes: Uint8Array; fileBytes?: number }>): CheckpointTensors;
+  /** The header's length from a file's first 8 bytes (to range-request the rest); throws past safetensors' 100 MB. */
+  safetensorsHeaderLength(bytes: Uint8Array, fileBytes?: number): number;
   EstimateError: typeof EstimateError;
+}
+
+/** A checkpoint's tensors as its safetensors headers describe them. */
+export interface CheckpointTensors {
+  files: number;
+  tensors: number;
+  /** The elements of every tensor: what the hub's `safetensors.total` counts as parameters. */
+  parameters: number;
+  /** The tensors' bytes: a sharded checkpoint's index `metadata.total_size`. */
+  bytes: number;
+  dtypes: Array<{ dtype: string; tensors: number; parameters: number; bytes: number }>;
 }
 
 /**

@@ -45,6 +45,10 @@ export async function createCalculator({ fresh = false } = {}) {
     version: () => call('version'),
     /** The core's bounds on JSON text, checked before JSON.parse of untrusted text; throws an EstimateError on `what`. */
     checkJsonText: (text, what) => call('checkJsonText', text, what),
+    /** A checkpoint's tensors from its safetensors headers: [{ bytes, fileBytes? }] (each file's first bytes). */
+    readSafetensorsHeaders: (files) => call('readSafetensorsHeaders', files),
+    /** The header length a file's first 8 bytes give, to range-request the rest. */
+    safetensorsHeaderLength: (bytes, fileBytes) => call('safetensorsHeaderLength', bytes, fileBytes),
     EstimateError,
   });
 }

@@ -1,0 +1,81 @@
+// safetensors headers read as safetensors itself checks them (safetensors/src/tensor.rs).
+#include <doctest/doctest.h>
+
+#include "llmmem/checkpoint.hpp"
+#include "llmmem/error.hpp"
+#include "test_support.hpp"
+
+using namespace llmmem;
+using llmmem::testing::json;
+
+namespace {
+CheckpointTensors read(const json& header, std::int64_t file_bytes = -1) {
+  CheckpointTensors total;
+  add_safetensors_header(header.dump(), file_bytes, "header", total);
+  return total;
+}
+json tensor(const char* dtype, json shape, std::int64_t begin, std::int64_t end) {
+  return {{"dtype", dtype}, {"shape", std::move(shape)}, {"data_offsets", {begin, end}}};
+}
+}  // namespace
+
+TEST_CASE("a header's tensors are counted by dtype, and the data they index is the file's rest") {
+  const json header = {{"__metadata__", {{"format", "pt"}}},
+                       {"embed.weight", tensor("BF16", {10, 4}, 0, 80)},
+                       {"norm.weight", tensor("F32", {4}, 80, 96)},
+                       {"experts.blocks", tensor("U8", {2, 3}, 96, 102)},
+                       {"experts.fp4", tensor("F4", {4}, 102, 104)}};
+  const CheckpointTensors t = read(header, 8 + std::int64_t(header.dump().size()) + 104);
+  CHECK(t.files == 1);
+  CHECK(t.tensors == 4);
+  CHECK(t.elements == 40 + 4 + 6 + 4);
+  CHECK(t.bytes == 104);
+  REQUIRE(t.dtypes.size() == 4);
+  CHECK(t.dtypes[0].dtype == "BF16");
+  CHECK(t.dtypes[0].bytes == 80);
+  // A scalar has shape [] and one element.
+  CHECK(read({{"scale", tensor("F32", json::array(), 0, 4)}}).elements == 1);
+}
+
+TEST_CASE("a header that lies is refused, naming the tensor and what is wrong") {
+  const auto refused = [](const json& header, std::int64_t file_bytes = -1) {
+    try {
+      read(header, file_bytes);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  CHECK(refused({{"w", tensor("BF16", {10, 4}, 0, 79)}}) == "header.w.data_offsets: [0, 79] must span the 80 bytes its shape and dtype take");
+  CHECK(refused({{"w", tensor("Q4", {4}, 0, 2)}}) == "header.w.dtype: unknown dtype \"Q4\"");
+  CHECK(refused({{"w", tensor("F32", {-4}, 0, 16)}}) == "header.w.shape: each dimension must be a non-negative integer, got -4");
+  CHECK(refused({{"a", tensor("U8", {4}, 0, 4)}, {"b", tensor("U8", {4}, 6, 10)}}) ==
+        "header.b.data_offsets: leaves a gap: the tensors before it end at byte 4");
+  CHECK(refused({{"a", tensor("U8", {4}, 0, 4)}, {"b", tensor("U8", {4}, 2, 6)}}) ==
+        "header.b.data_offsets: overlaps the tensor before it (which ends at byte 4)");
+  // Shapes whose product overflows 64 bits, offsets past 2^63.
+  CHECK(refused({{"w", tensor("F32", {std::int64_t(1) << 40, std::int64_t(1) << 40}, 0, 4)}}).find("more parameters than can be counted") !=
+        std::string::npos);
+  CHECK(refused({{"w", {{"dtype", "U8"}, {"shape", {1}}, {"data_offsets", {0, 18446744073709551615ull}}}}}) ==
+        "header.w.data_offsets: end must be a non-negative integer, got 18446744073709551615");
+  CHECK(refused({{"w", tensor("F4", {3}, 0, 2)}}) == "header.w.shape: 3 elements of F4 do not fill whole bytes");
+  // The file's size must be the header and the data it indexes.
+  const json one = {{"w", tensor("U8", {4}, 0, 4)}};
+  CHECK(refused(one, 100).find("the file has 100") != std::string::npos);
+  CHECK(refused(json::array()) == "header: must be a JSON object, got an array");
+}
+
+TEST_CASE("the boundary sums a sharded checkpoint's headers and answers errors in its envelope") {
+  const json a = {{"w1", tensor("BF16", {2, 2}, 0, 8)}};
+  const json b = {{"w2", tensor("BF16", {3}, 0, 6)}};
+  const json ok = json::parse(safetensors_json(json({{"headers", {a.dump(), b.dump()}}}).dump()));
+  REQUIRE(ok.at("ok") == true);
+  CHECK(ok.at("result").at("parameters") == 7);
+  CHECK(ok.at("result").at("bytes") == 14);
+  CHECK(ok.at("result").at("files") == 2);
+  const json bad = json::parse(safetensors_json(json({{"headers", {a.dump(), "{not json"}}}).dump()));
+  CHECK(bad.at("ok") == false);
+  CHECK(bad.at("error").at("field") == "headers[1]");
+  const json sizes = json::parse(safetensors_json(json({{"headers", {a.dump()}}, {"file_bytes", {1, 2}}}).dump()));
+  CHECK(sizes.at("error").at("field") == "file_bytes");
+}

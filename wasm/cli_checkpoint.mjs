@@ -1,0 +1,51 @@
+// `llm-mem checkpoint`: a local checkpoint's tensors from its safetensors headers, reading each
+// file's first 8 + header-length bytes and nothing of its tensor data. An index
+// (model.safetensors.index.json) names its shards, which are read beside it.
+import { open, readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { UsageError } from './cli_args.mjs';
+
+/** One file's header bytes and size, read without its data. */
+async function headerOf(calc, path) {
+  const file = await open(path, 'r');
+  try {
+    const { size } = await file.stat();
+    const prefix = Buffer.alloc(8);
+    const { bytesRead } = await file.read(prefix, 0, 8, 0);
+    const start = new Uint8Array(prefix.buffer, prefix.byteOffset, bytesRead);
+    const length = calc.safetensorsHeaderLength(start, size);  // throws past the file or safetensors' limit
+    const bytes = new Uint8Array(8 + length);
+    bytes.set(start);
+    await file.read(bytes, 8, length, 8);
+    return { bytes, fileBytes: size };
+  } finally {
+    await file.close();
+  }
+}
+
+/** The files a path stands for: itself, or an index's shards (each once, in the index's order). */
+async function shardsOf(path) {
+  if (!path.endsWith('.json')) return [path];
+  let index;
+  try {
+    index = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`${basename(path)}: not a safetensors index (${error.message})`);
+  }
+  const map = index?.weight_map;
+  if (!map || typeof map !== 'object') throw new UsageError(`${basename(path)}: has no weight_map`);
+  const shards = [...new Set(Object.values(map))];
+  if (shards.some((shard) => typeof shard !== 'string' || shard.includes('/') || shard.includes('\\'))) {
+    throw new UsageError(`${basename(path)}: its weight_map must name files beside it`);
+  }
+  return shards.map((shard) => join(dirname(path), shard));
+}
+
+export async function checkpointCommand(calc, paths) {
+  if (paths.length === 0) throw new UsageError('checkpoint needs a .safetensors file or a model.safetensors.index.json');
+  const files = [];
+  for (const path of paths) {
+    for (const shard of await shardsOf(path)) files.push(await headerOf(calc, shard));
+  }
+  return calc.readSafetensorsHeaders(files);
+}
