@@ -12,6 +12,7 @@ function usage(schema) {
     '  llm-mem estimate --config FILE [flags]     a config.json and the flags below',
     '  llm-mem checkpoint FILE...                 a checkpoint\'s tensors from its safetensors headers (a .safetensors\n' +
     '                                             file or model.safetensors.index.json; reads no tensor data)',
+    '  llm-mem estimate ... --checkpoint FILE     the weights from that checkpoint\'s headers instead of the config\'s formula',
     '  llm-mem schema                             the request fields as JSON',
     '  llm-mem version',
     '',
@@ -83,7 +84,23 @@ async function main(argv) {
     return 0;
   }
   if (command !== 'estimate') throw new UsageError(`unknown command "${command}"`);
+  // --checkpoint FILE: the weights from that checkpoint's safetensors headers (read here, the
+  // header only), as the request's checkpoint fields.
+  const flagAt = rest.findIndex((arg) => arg === '--checkpoint' || arg.startsWith('--checkpoint='));
+  let checkpointPath = null;
+  if (flagAt >= 0) {
+    const inline = rest[flagAt].startsWith('--checkpoint=');
+    checkpointPath = inline ? rest[flagAt].slice('--checkpoint='.length) : rest[flagAt + 1];
+    rest.splice(flagAt, inline ? 1 : 2);
+    if (!checkpointPath || checkpointPath.startsWith('--')) {
+      throw new UsageError('--checkpoint needs a .safetensors file or a model.safetensors.index.json');
+    }
+  }
   const { request, format } = requestFromArgs(rest, schema, calc);
+  if (checkpointPath) {
+    const tensors = await checkpointCommand(calc, [checkpointPath]);
+    request.checkpoint = { ...request.checkpoint, tensor_bytes: tensors.bytes, parameters: tensors.parameters };
+  }
   const result = calc.estimate(request);
   console.log(format === 'table' ? table(result) : JSON.stringify(result, null, 2));
   return 0;

@@ -111,6 +111,12 @@ export interface EstimateRequest {
     /** The spec's CUDA graph formula instead of vLLM's measured one. Default: params.graph_batch_scaling_factor. Read by vllm. */
     graph_batch_scaling_factor?: number;
   };
+  checkpoint?: {
+    /** The bytes of every tensor its safetensors headers list (the index's metadata.total_size; llm-mem checkpoint reads them). Default: none: weights from config.json's formula. */
+    tensor_bytes?: number;
+    /** The elements of every tensor its headers list (the hub's safetensors.total), to compare with the config's count. Default: none. */
+    parameters?: number;
+  };
   params?: {
     /** The spec's fragmentation_overhead_factor. Default 1.05 (transformers and DeepSpeed). Read by transformers and deepspeed. */
     fragmentation_overhead_factor?: number;
@@ -167,7 +173,8 @@ export interface ModelSummary {
   /** A multimodal checkpoint's vision tower and projector (0 without one). */
   vision_parameters: number;
   /** Sums to total_parameters; mlp holds dense MLPs, experts, shared experts and routers. */
-  parameters_by_component: { embeddings: number; attention: number; mlp: number; norms: number; vision: number };
+  /** `mamba`: a hybrid's Mamba-2 mixers (Nemotron-H); 0 elsewhere. */
+  parameters_by_component: { embeddings: number; attention: number; mlp: number; norms: number; vision: number; mamba: number };
   parameters_per_gpu: number;
   num_hidden_layers: number;
   hidden_size: number;
@@ -190,6 +197,10 @@ export interface ModelSummary {
   bytes_per_parameter: number;
   /** The whole checkpoint's weight bytes (quantized formats to the byte). */
   weight_bytes: number;
+  /** The weights' bytes: the request's `checkpoint.tensor_bytes` (its safetensors headers), else config.json's formula. */
+  weights_from: 'safetensors headers' | 'config.json';
+  checkpoint_tensor_bytes?: number;
+  checkpoint_parameters?: number;
 }
 
 /** transformers and DeepSpeed fit or not; vLLM starts or refuses; no_gpu: no GPU was given. */

@@ -79,3 +79,28 @@ TEST_CASE("the boundary sums a sharded checkpoint's headers and answers errors i
   const json sizes = json::parse(safetensors_json(json({{"headers", {a.dump()}}, {"file_bytes", {1, 2}}}).dump()));
   CHECK(sizes.at("error").at("field") == "file_bytes");
 }
+
+TEST_CASE("a request's checkpoint facts make the weights the headers' bytes, and a count that differs is named") {
+  json request = {{"config", llmmem::testing::corpus_config("llama-3.1-8b.json")}};
+  const json formula = llmmem::testing::estimate_ok(request);
+  CHECK(formula.at("model").at("weights_from") == "config.json");
+  // Llama-3.1-8B's safetensors: 8,030,261,248 bf16 parameters; say its headers hold 2 MiB more.
+  const std::int64_t bytes = 8'030'261'248LL * 2 + (2 << 20);
+  request["checkpoint"] = {{"tensor_bytes", bytes}, {"parameters", 8'030'261'248LL + (1 << 20)}};
+  const json headers = llmmem::testing::estimate_ok(request);
+  CHECK(headers.at("model").at("weights_from") == "safetensors headers");
+  CHECK(headers.at("model").at("weight_bytes") == bytes);
+  CHECK(headers.at("breakdown").at("model_weights").get<double>() == doctest::Approx(double(bytes) / (1 << 30)).epsilon(1e-12));
+  bool named = false;
+  for (const json& warning : headers.at("warnings")) {
+    named = named || warning.get<std::string>().find("hold 8031309824 parameters, config.json's formula counts 8030261248 (1048576 more") != std::string::npos;
+  }
+  CHECK(named);
+  // Across GPUs the headers' bytes split as the config's parts do.
+  request["parallelism"] = {{"tensor_parallel_size", 2}};
+  json split_formula = request;
+  split_formula.erase("checkpoint");
+  const double ratio = double(bytes) / (8'030'261'248.0 * 2);
+  CHECK(llmmem::testing::estimate_ok(request).at("breakdown").at("model_weights").get<double>() ==
+        doctest::Approx(llmmem::testing::estimate_ok(split_formula).at("breakdown").at("model_weights").get<double>() * ratio).epsilon(1e-12));
+}

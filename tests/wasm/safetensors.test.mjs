@@ -50,6 +50,14 @@ test('the CLI reads a local file\'s header and none of its data, and an index\'s
     const index = run(join(dir, 'model.safetensors.index.json'));
     assert.equal(index.status, 0, index.stderr);
     assert.deepEqual([JSON.parse(index.stdout).files, JSON.parse(index.stdout).bytes], [2, a.bytes + b.bytes]);
+    // estimate --checkpoint: the weights are the headers' bytes, the config's count compared.
+    const config = join(dir, 'config.json');
+    writeFileSync(config, readFileSync(join(repoRoot, 'tests/data/configs/gpt2.json')));
+    const estimate = spawnSync(process.execPath, [join(repoRoot, 'wasm/cli.mjs'), 'estimate', '--config', config, '--checkpoint',
+      join(dir, `${a.name}.safetensors`)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    assert.equal(estimate.status, 0, estimate.stderr);
+    const model = JSON.parse(estimate.stdout).model;
+    assert.deepEqual([model.weights_from, model.weight_bytes, model.checkpoint_parameters], ['safetensors headers', a.bytes, a.parameters]);
     // A file cut short of what its header describes.
     writeFileSync(join(dir, 'cut.safetensors'), headerBytes(a.name));
     const cut = run(join(dir, 'cut.safetensors'));

@@ -48,6 +48,8 @@ class MemoryEstimator {
   double storage_bytes() const;
   /// Weight bytes held by the most loaded GPU under TP, PP and EP.
   double weight_bytes_per_gpu(const Parallelism& parallelism) const;
+  /// The same from config.json's formula alone, whatever the checkpoint's headers say.
+  double formula_weight_bytes_per_gpu(const Parallelism& parallelism) const;
   /// Bytes of one activation element.
   double compute_dtype_bytes() const;
   /// Parameters held by the most loaded GPU under TP, PP and EP (before any ZeRO sharding).

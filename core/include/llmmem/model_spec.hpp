@@ -114,6 +114,12 @@ struct ContextLimit {
   std::int64_t original_positions = 0;  // rope_scaling.original_max_position_embeddings
 };
 
+/// What the checkpoint's own safetensors headers say (the request's `checkpoint`); 0: not given.
+struct CheckpointFacts {
+  std::int64_t tensor_bytes = 0;  // the weights are these bytes, split as the config's parts are
+  std::int64_t parameters = 0;    // compared with the config's count
+};
+
 /// A vision tower and its projector into the language model (multimodal checkpoints).
 struct VisionShape {
   std::string model_type;        // vision_config.model_type, or the family's
@@ -186,6 +192,7 @@ struct ModelSpec {
   bool lm_head_bias = false; // Phi-2
   bool tie_word_embeddings = false;
   VisionShape vision;
+  CheckpointFacts checkpoint;
   ContextLimit context;
   // Encoders (BERT): segment embeddings, a LayerNorm after the embeddings, the pooler.
   std::int64_t token_type_vocab = 0;

@@ -149,9 +149,17 @@ double MemoryEstimator::per_gpu(const Parallelism& p, const PartPrices& price) c
 
 double MemoryEstimator::parameters_per_gpu(const Parallelism& p) const { return per_gpu(p, PartPrices{}); }
 
-double MemoryEstimator::weight_bytes_per_gpu(const Parallelism& p) const {
+double MemoryEstimator::formula_weight_bytes_per_gpu(const Parallelism& p) const {
   if (!model_.is_quantized()) return parameters_per_gpu(p) * storage_bytes_;
   return per_gpu(p, weight_prices_);
+}
+
+double MemoryEstimator::weight_bytes_per_gpu(const Parallelism& p) const {
+  const double formula = formula_weight_bytes_per_gpu(p);
+  if (model_.checkpoint.tensor_bytes <= 0) return formula;
+  // The checkpoint's headers are the truth about its bytes; the config's parts say how they
+  // split across GPUs (exact on one GPU, proportional beyond).
+  return formula * double(model_.checkpoint.tensor_bytes) / formula_weight_bytes_per_gpu(Parallelism{});
 }
 
 double MemoryEstimator::expert_shares_per_gpu(const Parallelism& p) const {

@@ -192,7 +192,7 @@ Request detail::request_from_json(const json& root) {
   }
   Scenario& scenario = request.scenario;
   scenario.mode = request.framework == Framework::deepspeed ? Mode::training : Mode::inference;
-  for (std::string_view section : {"workload", "parallelism", "framework_config"}) {
+  for (std::string_view section : {"workload", "parallelism", "framework_config", "checkpoint"}) {
     if (const json* object = r.find({section})) read_section(*object, section, request);
   }
   r.reject_unknown_fields();

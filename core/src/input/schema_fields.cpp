@@ -124,6 +124,16 @@ constexpr FieldSpec kShared[] = {
      .default_json = "\"sdpa\"", .engines = kTrainingEngines, .section = "Training", .label = "Attention kernel",
      .flags = "--attention", .help = "eager keeps the s x s scores; sdpa and flash do not",
      .assign = LLMMEM_ASSIGN(r.scenario.framework_config.attention_implementation = nth<AttentionImplementation>(v, kAttention))},
+    // ---- The checkpoint's own word on its weights (its safetensors headers) ----
+    {.path = "checkpoint.tensor_bytes", .kind = FieldKind::integer, .min = 1, .max = 1e15,
+     .default_note = "none: weights from config.json's formula", .section = "Checkpoint", .label = "Tensor bytes (headers)",
+     .flags = "--checkpoint-tensor-bytes",
+     .help = "the bytes of every tensor its safetensors headers list (the index's metadata.total_size; llm-mem checkpoint reads them)",
+     .advanced = true, .assign = LLMMEM_ASSIGN(r.model.checkpoint.tensor_bytes = v.integer)},
+    {.path = "checkpoint.parameters", .kind = FieldKind::integer, .min = 1, .max = 1e15,
+     .default_note = "none", .section = "Checkpoint", .label = "Parameters (headers)", .flags = "--checkpoint-parameters",
+     .help = "the elements of every tensor its headers list (the hub's safetensors.total), to compare with the config's count",
+     .advanced = true, .assign = LLMMEM_ASSIGN(r.model.checkpoint.parameters = v.integer)},
 };
 
 constexpr FieldSpec kParameters[] = {

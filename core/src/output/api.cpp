@@ -25,7 +25,7 @@ void model_json(JsonWriter& w, const ModelSpec& m, const Result& r) {
       .field("vision_parameters", c.vision);
   w.key("parameters_by_component").begin_object()
       .field("embeddings", c.embeddings()).field("attention", c.attention()).field("mlp", c.mlp())
-      .field("norms", c.norms()).field("vision", c.vision).end_object();
+      .field("norms", c.norms()).field("vision", c.vision).field("mamba", c.mamba()).end_object();
   w.field("parameters_per_gpu", std::int64_t(std::llround(r.parameters_per_gpu)))
       .field("num_hidden_layers", m.num_layers)
       .field("hidden_size", m.hidden_size)
@@ -44,7 +44,11 @@ void model_json(JsonWriter& w, const ModelSpec& m, const Result& r) {
       .field("quantization_method", m.quantization_method)
       .field("bytes_per_parameter", r.bytes_per_parameter)
       .field("weight_bytes", std::int64_t(std::llround(r.weight_bytes)))
-      .end_object();
+      // Where the weights' bytes come from: the checkpoint's own headers, or config.json's formula.
+      .field("weights_from", m.checkpoint.tensor_bytes > 0 ? "safetensors headers" : "config.json");
+  if (m.checkpoint.tensor_bytes > 0) w.field("checkpoint_tensor_bytes", m.checkpoint.tensor_bytes);
+  if (m.checkpoint.parameters > 0) w.field("checkpoint_parameters", m.checkpoint.parameters);
+  w.end_object();
 }
 
 void verdict_json(JsonWriter& w, const Verdict& v) {
