@@ -45,7 +45,23 @@ export function serve(root, port) {
     } catch {
       return refuse(response, 404, 'not found');
     }
-    response.writeHead(200, headers(TYPES[extname(file)] ?? 'application/octet-stream'));
+    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    const size = statSync(file).size;
+    // One byte range (RFC 9110 14.2), as the hub serves checkpoints: the page reads a safetensors
+    // file's header this way, never its tensor data.
+    const range = /^bytes=(\d*)-(\d*)$/.exec(request.headers.range ?? '');
+    if (range && (range[1] || range[2])) {
+      const start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
+      const end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
+      if (!(start <= end && start < size)) {
+        return response.writeHead(416, { ...headers('text/plain; charset=utf-8'), 'content-range': `bytes */${size}` }).end('range not satisfiable');
+      }
+      response.writeHead(206, { ...headers(type), 'accept-ranges': 'bytes', 'content-range': `bytes ${start}-${end}/${size}`, 'content-length': end - start + 1 });
+      if (request.method === 'HEAD') return response.end();
+      return createReadStream(file, { start, end }).on('error', () => response.destroy()).pipe(response);
+    }
+    // No content-length on whole files: streamed as before (the page's bounded reads are tested on it).
+    response.writeHead(200, { ...headers(type), 'accept-ranges': 'bytes' });
     if (request.method === 'HEAD') return response.end();
     createReadStream(file).on('error', () => response.destroy()).pipe(response);
   });

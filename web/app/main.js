@@ -79,6 +79,7 @@
   const linkProblem = page.restoreState(DEFAULT_PRESET);
   page.rememberGpu(!location.hash.slice(1));
   page.wireModelInputs();
+  page.wireCheckpoint();
   page.wireExports(() => current);
   const linkError = $('[data-testid="link-error"]');
   linkError.hidden = !linkProblem;
@@ -95,6 +96,7 @@
     });
   }
   $('#preset').addEventListener('change', (event) => {
+    page.clearCheckpoint();
     page.selectPreset(event.target.value);
     page.update();
   });
@@ -103,7 +105,7 @@
 
   engine.then((module) => {
     performance.mark('engine-ready');
-    calculator = module;
+    calculator = page.calculator = module;
     $('[data-testid="version"]').textContent = 'v' + module.version();
     // Offline after the first visit, where a service worker may run (not from file://).
     if ('serviceWorker' in navigator && location.protocol.startsWith('http')) {

@@ -70,6 +70,7 @@
   };
 
   const useText = (text, name) => {
+    page.clearCheckpoint();  // another model: the headers read before were another checkpoint's
     $('#config-text').value = text;
     page.setCustomConfig(name);
     page.update();
@@ -106,15 +107,21 @@
     $('#hub-id').addEventListener('keydown', (event) => { if (event.key === 'Enter') fetchFromHub(); });
   };
 
+  /** The hub fields: the model id, the base URL and the token (sent with these requests only). */
+  page.hubTarget = () => ({
+    id: $('#hub-id').value.trim(),
+    base: ($('#hub-base').value.trim() || 'https://huggingface.co').replace(/\/+$/, ''),
+    token: $('#hub-token').value.trim(),
+  });
+  page.isModelId = (id) => /^[\w.-]+(\/[\w.-]+)?$/.test(id);
+
   // <base>/<id>/resolve/main/config.json, as the hub lays files out.
   async function fetchFromHub() {
     const status = $('[data-testid="hub-status"]');
-    const id = $('#hub-id').value.trim();
-    const base = ($('#hub-base').value.trim() || 'https://huggingface.co').replace(/\/+$/, '');
-    const token = $('#hub-token').value.trim();
+    const { id, base, token } = page.hubTarget();
     status.className = '';
     const fail = (text) => { status.className = 'field-error'; status.textContent = text; };
-    if (!/^[\w.-]+(\/[\w.-]+)?$/.test(id)) return fail(`"${id}" is not a model id (organisation/name, e.g. meta-llama/Llama-3.1-8B).`);
+    if (!page.isModelId(id)) return fail(`"${id}" is not a model id (organisation/name, e.g. meta-llama/Llama-3.1-8B).`);
     status.textContent = `Fetching ${id}\u2026`;
     let response;
     try {

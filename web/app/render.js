@@ -157,6 +157,8 @@
       ['Layers \u00d7 hidden', `${m.num_hidden_layers} \u00d7 ${m.hidden_size}`, 'shape'],
       ['Heads (KV heads) \u00d7 dim', `${m.num_attention_heads} (${m.num_key_value_heads}) \u00d7 ${m.head_dim}`, 'heads'],
       ['Weights dtype', m.quantization_bits ? `${m.quantization_bits}-bit quantized` : m.storage_dtype, 'dtype'],
+      ['Weights from', m.weights_from === 'config.json' ? 'config.json\u2019s formula'
+        : `its safetensors headers: ${count(m.checkpoint_tensor_bytes)} bytes`, 'weights_from'],
       ['KV cache per token per GPU', `${count(result.kv_cache_bytes_per_token)} bytes`, 'kv_per_token'],
       ...(result.cpu_memory_gib !== undefined ? [['CPU memory per node', `${gib(result.cpu_memory_gib)} GiB`, 'cpu_memory']] : []),
     ], 'model-'));
@@ -201,8 +203,8 @@
   /**
    * No answer for the current input: every panel of the last one is cleared, so nothing on the
    * page can be read as the answer to this input (the pinned comparison is past answers, named).
+   * `why` says why: the input has an error, or the engine is still loading.
    */
-  /** Clears every panel: the input has an error, or (`why` says so) the engine is still loading. */
   page.renderNothing = function renderNothing(why = 'No answer until the input is fixed (see the message above).') {
     $('#results').classList.add('stale');
     const verdict = $('[data-testid="verdict"]');
