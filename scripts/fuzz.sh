@@ -40,9 +40,14 @@ fs.writeFileSync(path.join(seeds, "repro-vision-overflow.json"), JSON.stringify(
 fs.writeFileSync(path.join(seeds, "repro-deep.json"), JSON.stringify({ config: 0 }).replace("0", "[".repeat(5000) + "]".repeat(5000)));
 ' "$out/seeds"
 
+# The real safetensors headers' JSON (tests/data/safetensors: the bytes after the 8-byte length).
+for header in tests/data/safetensors/*.header; do
+  tail -c +9 "$header" > "$out/seeds/safetensors-$(basename "$header")"
+done
+
 log="$out/fuzz.log"
 # -max_len 2 MB: the large repros stay reachable; -timeout 10: an input slower than 10 s is a finding.
 "$out/fuzz_estimate_json" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=2097152 -timeout=10 \
   -artifact_prefix="$out/" "$out/corpus" "$out/seeds" >"$log" 2>&1 || { tail -50 "$log"; exit 1; }
 runs=$(grep -oE 'Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1)
-echo "fuzz: estimate_json/sweep_json/solve_json for ${seconds} s: ${runs:-no summary} ($(ls "$out/corpus" | wc -l) inputs in the corpus), no finding"
+echo "fuzz: estimate_json/sweep_json/solve_json and safetensors headers for ${seconds} s: ${runs:-no summary} ($(ls "$out/corpus" | wc -l) inputs in the corpus), no finding"

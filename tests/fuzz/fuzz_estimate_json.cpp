@@ -1,9 +1,9 @@
 // libFuzzer target for the whole estimate path: request text -> estimate_json / sweep_json /
-// solve_json, and the same bytes as a config. The first byte picks the field a sweep and a solve
-// vary (every variable field) and the solver's max (2^0 to 2^47, past every field's bound), so
-// work that grows with values is reached; scripts/fuzz.sh makes any input slower than 10 s a
-// finding. Property: whatever the bytes, the answer is a JSON envelope; a result has only
-// finite, non-negative figures; an error names a message.
+// solve_json, and the same bytes as a config and as a safetensors header. The first byte picks the
+// field a sweep and a solve vary (every variable field) and the solver's max (2^0 to 2^47, past
+// every field's bound), so work that grows with values is reached; scripts/fuzz.sh makes any input
+// slower than 10 s a finding. Property: whatever the bytes, the answer is a JSON envelope; a result
+// has only finite, non-negative figures; an error names a message.
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -14,6 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "llmmem/api.hpp"
+#include "llmmem/checkpoint.hpp"
+#include "llmmem/error.hpp"
 
 namespace {
 
@@ -58,5 +60,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_envelope(llmmem::solve_json(R"({"field":")" + field + R"(","max":)" + max + R"(,"request":)" + request + "}"));
   // The fraction field's solve without max (its own default), and the classic one.
   check_envelope(llmmem::solve_json(R"({"field":"workload.batch_size","request":)" + std::string(bytes) + "}"));
+  // The same bytes as a safetensors header: refused with an InputError, or summed to figures that
+  // cannot be negative; any other exception is a finding.
+  try {
+    llmmem::CheckpointTensors tensors;
+    llmmem::add_safetensors_header(bytes, -1, "header", tensors);
+    if (tensors.elements < 0 || tensors.bytes < 0 || tensors.tensors < 0) std::abort();
+  } catch (const llmmem::InputError&) {
+  }
   return 0;
 }

@@ -1,7 +1,7 @@
 // Fetch by model id, against a local static server laid out as the hub lays out its files
 // (<base>/<org>/<name>/resolve/main/config.json), served from the page's own origin.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -89,9 +89,9 @@ test('the weights\' headers are read by range requests, and the weights are then
   const manifest = JSON.parse(readFileSync(join(data, 'manifest.json'), 'utf8'));
   const shard = (name, folder, file) => {
     const entry = manifest.find((e) => e.name === name);
-    const bytes = Buffer.alloc(entry.file_bytes, 0xa5);
-    readFileSync(join(data, `${name}.header`)).copy(bytes);
-    writeFileSync(join(folder, file), bytes);
+    // The header, then zeros to the file's real size (a sparse file): data no reader should touch.
+    writeFileSync(join(folder, file), readFileSync(join(data, `${name}.header`)));
+    truncateSync(join(folder, file), entry.file_bytes);
     return entry;
   };
   const single = join(root, 'hub/HelgeS/capp-gpt/resolve/main');
@@ -140,6 +140,23 @@ test('the weights\' headers are read by range requests, and the weights are then
   assert.match(await page.textContent('[data-testid="warnings"]'), /the checkpoint's headers hold 817456 parameters, config.json's formula counts 811520/);
   await settled();
   assert.ok(reads.every((r) => r.status === 206 && r.bytes < 20000), JSON.stringify(reads));
+
+  // Every real header in tests/data/safetensors as the shards of one checkpoint: each read by
+  // range, their bytes summed exactly.
+  const every = join(root, 'hub/real/headers/resolve/main');
+  mkdirSync(every, { recursive: true });
+  copyFileSync(join(data, 'tiny-llm-cicd-a.config.json'), join(every, 'config.json'));
+  const weightMap = {};
+  manifest.forEach((entry, i) => {
+    shard(entry.name, every, `model-${i}.safetensors`);
+    weightMap[`tensor${i}`] = `model-${i}.safetensors`;
+  });
+  writeFileSync(join(every, 'model.safetensors.index.json'), JSON.stringify({ weight_map: weightMap }));
+  assert.match(await fetchId(page, 'real/headers'), /^Loaded/);
+  const total = manifest.reduce((sum, entry) => sum + entry.bytes, 0);
+  assert.match(await readHeaders(), new RegExp(`^Read ${manifest.length} safetensors headers of real/headers: `));
+  assert.equal(Number(await weights()), total / 2 ** 30);
+  assert.equal(Number(await page.inputValue('[data-testid="checkpoint.tensor_bytes"]')), total);
 
   // A host that ignores Range is refused rather than read whole.
   await page.route('**/hub/HelgeS/capp-gpt/resolve/main/model.safetensors', (route) => route.fulfill({ status: 200, body: Buffer.alloc(1 << 20) }));
