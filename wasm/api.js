@@ -153,9 +153,11 @@ function safetensorsHeaderLength(bytes, what, fileBytes) {
 /**
  * What safetensors headers say of a checkpoint's tensors: `files` is one entry per file,
  * { bytes: Uint8Array (at least its first 8 + header bytes), fileBytes?: the file's size }.
- * Returns { files, tensors, parameters, bytes, dtypes: [{ dtype, tensors, parameters, bytes }] }.
+ * `options.numHiddenLayers`: the config's layers, so tensors of layers past them are grouped apart.
+ * Returns { files, tensors, parameters, bytes, dtypes: [{ dtype, tensors, parameters, bytes }],
+ * groups: [{ group, tensors, parameters, bytes }] } (the weights, then what a config's formula does not count).
  */
-Module['readSafetensorsHeaders'] = function readSafetensorsHeaders(files) {
+Module['readSafetensorsHeaders'] = function readSafetensorsHeaders(files, options) {
   if (!Array.isArray(files) || files.length === 0) throw new EstimateError('headers', 'headers: must be a non-empty array of files');
   const headers = [], sizes = [];
   files.forEach((file, i) => {
@@ -174,7 +176,10 @@ Module['readSafetensorsHeaders'] = function readSafetensorsHeaders(files) {
     }
     sizes.push(fileBytes);
   });
-  return callCore('_llmmem_safetensors', { headers, file_bytes: sizes });
+  const query = { headers, file_bytes: sizes };
+  // The config's layer count: tensors of layers past it (an MTP layer) are grouped apart.
+  if (options !== undefined && options !== null && options.numHiddenLayers !== undefined) query.num_hidden_layers = options.numHiddenLayers;
+  return callCore('_llmmem_safetensors', query);
 };
 
 /** The header length a file's first 8 bytes give (to fetch the rest by range), after the same checks. */

@@ -387,7 +387,7 @@ export interface Calculator {
    * What safetensors headers say of a checkpoint's tensors (the headers only: each file's first
    * 8 + header-length bytes; `fileBytes`, when known, must be 8 + header + the data it indexes).
    */
-  readSafetensorsHeaders(files: Array<{ bytes: Uint8Array; fileBytes?: number }>): CheckpointTensors;
+  readSafetensorsHeaders(files: Array<{ bytes: Uint8Array; fileBytes?: number }>, options?: { numHiddenLayers?: number }): CheckpointTensors;
   /** The header's length from a file's first 8 bytes (to range-request the rest); throws past safetensors' 100 MB. */
   safetensorsHeaderLength(bytes: Uint8Array, fileBytes?: number): number;
   EstimateError: typeof EstimateError;
@@ -402,6 +402,8 @@ export interface CheckpointTensors {
   /** The tensors' bytes: a sharded checkpoint's index `metadata.total_size`. */
   bytes: number;
   dtypes: Array<{ dtype: string; tensors: number; parameters: number; bytes: number }>;
+  /** By name: the weights first, then what a config's formula does not count (quantization scales, rotary buffers, layers past num_hidden_layers). */
+  groups: Array<{ group: 'weights' | 'quantization scales' | 'rotary buffers' | 'layers past num_hidden_layers'; tensors: number; parameters: number; bytes: number }>;
 }
 
 /**

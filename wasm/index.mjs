@@ -46,7 +46,7 @@ export async function createCalculator({ fresh = false } = {}) {
     /** The core's bounds on JSON text, checked before JSON.parse of untrusted text; throws an EstimateError on `what`. */
     checkJsonText: (text, what) => call('checkJsonText', text, what),
     /** A checkpoint's tensors from its safetensors headers: [{ bytes, fileBytes? }] (each file's first bytes). */
-    readSafetensorsHeaders: (files) => call('readSafetensorsHeaders', files),
+    readSafetensorsHeaders: (files, options) => call('readSafetensorsHeaders', files, options),
     /** The header length a file's first 8 bytes give, to range-request the rest. */
     safetensorsHeaderLength: (bytes, fileBytes) => call('safetensorsHeaderLength', bytes, fileBytes),
     EstimateError,

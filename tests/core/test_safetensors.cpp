@@ -104,3 +104,26 @@ TEST_CASE("a request's checkpoint facts make the weights the headers' bytes, and
   CHECK(llmmem::testing::estimate_ok(request).at("breakdown").at("model_weights").get<double>() ==
         doctest::Approx(llmmem::testing::estimate_ok(split_formula).at("breakdown").at("model_weights").get<double>() * ratio).epsilon(1e-12));
 }
+
+TEST_CASE("tensors a config's formula does not count are grouped by their names") {
+  CHECK(tensor_group("model.layers.3.self_attn.q_a_proj.weight_scale_inv", 61) == "quantization scales");  // DeepSeek FP8
+  CHECK(tensor_group("model.layers.0.mlp.down_proj.qzeros", 32) == "quantization scales");                 // GPTQ
+  CHECK(tensor_group("model.layers.0.self_attn.rotary_emb.inv_freq", 32) == "rotary buffers");             // Llama-2
+  CHECK(tensor_group("model.layers.61.mlp.experts.0.down_proj.weight", 61) == "layers past num_hidden_layers");
+  CHECK(tensor_group("model.layers.60.mlp.experts.0.down_proj.weight", 61) == "weights");
+  CHECK(tensor_group("model.layers.61.mlp.experts.0.down_proj.weight", 0) == "weights");  // layers unknown
+  CHECK(tensor_group("model.layers.61", 61) == "weights");
+  CHECK(tensor_group("lm_head.weight", 61) == "weights");
+  const json header = {{"model.layers.0.w.weight", tensor("BF16", {4}, 0, 8)},
+                       {"model.layers.0.w.weight_scale_inv", tensor("F32", {1}, 8, 12)},
+                       {"model.layers.2.w.weight", tensor("BF16", {2}, 12, 16)}};
+  CheckpointTensors t;
+  t.num_layers = 2;
+  add_safetensors_header(header.dump(), -1, "header", t);
+  REQUIRE(t.groups.size() == 3);
+  CHECK(t.groups[0].group == "weights");
+  CHECK(t.groups[0].elements == 4);
+  CHECK(t.groups[1].group == "quantization scales");
+  CHECK(t.groups[2].group == "layers past num_hidden_layers");
+  CHECK(t.groups[2].bytes == 4);
+}

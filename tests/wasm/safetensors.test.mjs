@@ -101,3 +101,20 @@ test('a header that lies is refused, saying how', () => {
     'headers[0].w.data_offsets: [0, 30] must span the 32 bytes its shape and dtype take');
   assert.equal(refused([]), 'headers: must be a non-empty array of files');
 });
+
+test('what a config\'s formula does not count is grouped by name: scales, rotary buffers, layers past num_hidden_layers', () => {
+  const tensors = { 'model.layers.0.q.weight': [4], 'model.layers.0.q.weight_scale_inv': [1], 'model.layers.0.self_attn.rotary_emb.inv_freq': [2], 'model.layers.2.q.weight': [3] };
+  let offset = 0;
+  const header = Object.fromEntries(Object.entries(tensors).map(([name, shape]) => {
+    const bytes = shape[0] * 4;
+    offset += bytes;
+    return [name, { dtype: 'F32', shape, data_offsets: [offset - bytes, offset] }];
+  }));
+  const text = new TextEncoder().encode(JSON.stringify(header));
+  const bytes = new Uint8Array(8 + text.length);
+  new DataView(bytes.buffer).setUint32(0, text.length, true);
+  bytes.set(text, 8);
+  const groups = (options) => Object.fromEntries(calc.readSafetensorsHeaders([{ bytes }], options).groups.map((g) => [g.group, g.parameters]));
+  assert.deepEqual(groups({ numHiddenLayers: 2 }), { weights: 4, 'quantization scales': 1, 'rotary buffers': 2, 'layers past num_hidden_layers': 3 });
+  assert.deepEqual(groups(), { weights: 7, 'quantization scales': 1, 'rotary buffers': 2 });
+});

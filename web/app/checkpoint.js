@@ -60,15 +60,19 @@
         const length = calc.safetensorsHeaderLength(start.bytes, start.fileBytes);
         files.push(await range(url(shard), headers, 0, 7 + length));
       }
-      tensors = calc.readSafetensorsHeaders(files);
+      const layers = page.currentResult()?.model.num_hidden_layers;
+      tensors = calc.readSafetensorsHeaders(files, layers ? { numHiddenLayers: layers } : undefined);
     } catch (error) {
       return fail(`Could not read ${id}'s safetensors headers at ${base} (${error.message}); the weights stay config.json's.`);
     }
     page.control('checkpoint.tensor_bytes').value = String(tensors.bytes);
     page.control('checkpoint.parameters').value = String(tensors.parameters);
     page.update();
+    // What a config's formula does not count, named: where the two counts part.
+    const beside = tensors.groups.filter((g) => g.group !== 'weights').map((g) => `${page.count(g.parameters)} in ${g.group}`);
     status.textContent = `Read ${tensors.files} safetensors header${tensors.files === 1 ? '' : 's'} of ${id}: ${page.count(tensors.tensors)} tensors, ` +
-      `${page.count(tensors.parameters)} parameters, ${page.count(tensors.bytes)} bytes. The weights are now the headers'.`;
+      `${page.count(tensors.parameters)} parameters, ${page.count(tensors.bytes)} bytes` + (beside.length ? ` (of the parameters, ${beside.join(', ')})` : '') +
+      '. The weights are now the headers\'.';
   }
 
   page.wireCheckpoint = () => $('[data-testid="hub-headers"]').addEventListener('click', readHeaders);

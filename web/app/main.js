@@ -42,6 +42,8 @@
     ? Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical(value[key])])) : value);
   const sameScenario = (a, b) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 
+  page.currentResult = () => current.result;
+
   page.update = function update() {
     const scenario = page.readForm();
     const { config, error } = page.readConfig();

@@ -35,6 +35,31 @@ std::int64_t whole_number(const json& value, const std::string& path, const char
 
 }  // namespace
 
+std::string_view tensor_group(std::string_view name, std::int64_t num_layers) {
+  const auto ends = [&](std::string_view suffix) {
+    return name.size() >= suffix.size() && name.substr(name.size() - suffix.size()) == suffix;
+  };
+  // FP8 block scales (DeepSeek's weight_scale_inv), compressed-tensors' and GPTQ/AWQ's scales,
+  // zeros and g_idx, bitsandbytes' quantization state: stored beside the weights they scale.
+  if (ends("weight_scale_inv") || ends("weight_scale") || ends("input_scale") || ends(".scales") || ends(".qzeros") ||
+      ends(".g_idx") || name.find(".absmax") != std::string_view::npos || name.find("quant_map") != std::string_view::npos ||
+      name.find("quant_state") != std::string_view::npos) {
+    return "quantization scales";
+  }
+  if (ends("rotary_emb.inv_freq")) return "rotary buffers";  // a buffer older checkpoints saved (Llama-2)
+  // "<...>layers.<i>.": a layer past num_hidden_layers is an extra one (DeepSeek's MTP layer 61).
+  if (num_layers > 0) {
+    if (const std::size_t at = name.find("layers."); at != std::string_view::npos) {
+      std::int64_t index = 0;
+      std::size_t i = at + 7;
+      const std::size_t first_digit = i;
+      while (i < name.size() && name[i] >= '0' && name[i] <= '9' && index < (std::int64_t(1) << 40)) index = index * 10 + (name[i++] - '0');
+      if (i > first_digit && i < name.size() && name[i] == '.' && index >= num_layers) return "layers past num_hidden_layers";
+    }
+  }
+  return "weights";
+}
+
 int safetensors_dtype_bits(std::string_view dtype) {
   // safetensors' Dtype enum and bitsize() (tensor.rs), F4 and F6 included.
   static constexpr std::pair<std::string_view, int> kBits[] = {
@@ -89,6 +114,13 @@ void add_safetensors_header(std::string_view header_json, std::int64_t file_byte
     total->tensors += 1;
     total->elements = (Count(total->elements) + elements).value();
     total->bytes = (Count(total->bytes) + bytes).value();
+    const std::string_view group = tensor_group(name, into.num_layers);
+    if (into.groups.empty()) into.groups.push_back({"weights"});
+    auto kind = std::find_if(into.groups.begin(), into.groups.end(), [&](const TensorGroup& g) { return g.group == group; });
+    if (kind == into.groups.end()) kind = into.groups.insert(into.groups.end(), TensorGroup{std::string(group)});
+    kind->tensors += 1;
+    kind->elements = (Count(kind->elements) + elements).value();
+    kind->bytes = (Count(kind->bytes) + bytes).value();
     into.tensors += 1;
     into.elements = (Count(into.elements) + elements).value();
   }
@@ -119,12 +151,14 @@ std::string safetensors_json(std::string_view query) noexcept {
     detail::ObjectReader reader(root, "");
     const json* headers = reader.find({"headers"});
     const json* sizes = reader.find({"file_bytes"});
+    const auto layers = reader.integer({"num_hidden_layers"}, 0, 100000);
     reader.reject_unknown_fields();
     if (!headers || !headers->is_array() || headers->empty()) fail("headers", "must be a non-empty array of header JSON texts");
     if (sizes && (!sizes->is_array() || sizes->size() != headers->size())) {
       fail("file_bytes", "must list one size per header (-1 where it is not known)");
     }
     CheckpointTensors total;
+    total.num_layers = layers.value_or(0);
     for (std::size_t i = 0; i < headers->size(); ++i) {
       const std::string what = "headers[" + std::to_string(i) + "]";
       if (!(*headers)[i].is_string()) fail(what, "must be the header's JSON text");
@@ -142,6 +176,10 @@ std::string safetensors_json(std::string_view query) noexcept {
         .field("bytes", total.bytes).key("dtypes").begin_array();
     for (const DtypeTotal& t : total.dtypes) {
       w.begin_object().field("dtype", t.dtype).field("tensors", t.tensors).field("parameters", t.elements).field("bytes", t.bytes).end_object();
+    }
+    w.end_array().key("groups").begin_array();
+    for (const TensorGroup& g : total.groups) {
+      w.begin_object().field("group", g.group).field("tensors", g.tensors).field("parameters", g.elements).field("bytes", g.bytes).end_object();
     }
     return w.end_array().end_object().take();
   });
