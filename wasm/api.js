@@ -13,7 +13,7 @@ class EstimateError extends Error {
 Module['EstimateError'] = EstimateError;
 
 // The boundary: UTF-8 bytes into the module's request buffer, a view of its response out
-// (bindings.cpp has the four C functions). The view is decoded before any other call can move
+// (bindings.cpp has the C functions). The view is decoded before any other call can move
 // or reuse it; HEAPU8 is read at each call, since a grown memory replaces it.
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
@@ -180,6 +180,28 @@ Module['readSafetensorsHeaders'] = function readSafetensorsHeaders(files, option
   // The config's layer count: tensors of layers past it (an MTP layer) are grouped apart.
   if (options !== undefined && options !== null && options.numHiddenLayers !== undefined) query.num_hidden_layers = options.numHiddenLayers;
   return callCore('_llmmem_safetensors', query);
+};
+
+/**
+ * The shard files a model.safetensors.index.json names: its weight_map's values, each once, in
+ * its order, each a .safetensors file beside the index. Throws an EstimateError on `what`.
+ */
+Module['safetensorsShards'] = function safetensorsShards(indexText, what) {
+  what = what || 'model.safetensors.index.json';
+  const problem = jsonTextProblem(String(indexText), limits());
+  if (problem) throw new EstimateError(what, `${what}: ${problem}`);
+  let index;
+  try {
+    index = JSON.parse(indexText);
+  } catch (error) {
+    throw new EstimateError(what, `${what}: not valid JSON (${error.message})`);
+  }
+  const map = index !== null && typeof index === 'object' ? index.weight_map : undefined;
+  const shards = map !== null && typeof map === 'object' ? [...new Set(Object.values(map))] : [];
+  if (!shards.length || shards.some((name) => typeof name !== 'string' || !/^[\w.-]+\.safetensors$/.test(name))) {
+    throw new EstimateError(what, `${what}: its weight_map must name .safetensors files beside it`);
+  }
+  return shards;
 };
 
 /** The header length a file's first 8 bytes give (to fetch the rest by range), after the same checks. */

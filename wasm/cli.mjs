@@ -84,20 +84,10 @@ async function main(argv) {
     return 0;
   }
   if (command !== 'estimate') throw new UsageError(`unknown command "${command}"`);
-  // --checkpoint FILE: the weights from that checkpoint's safetensors headers (read here, the
-  // header only), as the request's checkpoint fields.
-  const flagAt = rest.findIndex((arg) => arg === '--checkpoint' || arg.startsWith('--checkpoint='));
-  let checkpointPath = null;
-  if (flagAt >= 0) {
-    const inline = rest[flagAt].startsWith('--checkpoint=');
-    checkpointPath = inline ? rest[flagAt].slice('--checkpoint='.length) : rest[flagAt + 1];
-    rest.splice(flagAt, inline ? 1 : 2);
-    if (!checkpointPath || checkpointPath.startsWith('--')) {
-      throw new UsageError('--checkpoint needs a .safetensors file or a model.safetensors.index.json');
-    }
-  }
-  const { request, format } = requestFromArgs(rest, schema, calc);
-  if (checkpointPath) {
+  const { request, format, checkpointPath } = requestFromArgs(rest, schema, calc);
+  // --checkpoint FILE: the weights from that checkpoint's safetensors headers (the headers only),
+  // as the request's checkpoint fields.
+  if (checkpointPath !== undefined) {
     const tensors = await checkpointCommand(calc, [checkpointPath]);
     request.checkpoint = { ...request.checkpoint, tensor_bytes: tensors.bytes, parameters: tensors.parameters };
   }

@@ -69,7 +69,7 @@ function fieldValue(field, text) {
 export function requestFromArgs(args, schema, calc) {
   const byFlag = new Map(schema.fields.flatMap((field) => field.flags.map((flag) => [flag, field])));
   const limit = schema.limits.request_bytes;
-  let requestPath, configPath, format = 'json';
+  let requestPath, configPath, checkpointPath, format = 'json';
   const request = {};
   const seen = new Set();
   // Every option once: a repeated one would silently keep its last value.
@@ -99,6 +99,10 @@ export function requestFromArgs(args, schema, calc) {
     } else if (flag === '--config') {
       once(flag, flag);
       configPath = value;
+    } else if (flag === '--checkpoint') {
+      // A .safetensors file or index: cli.mjs reads its headers into the request's checkpoint fields.
+      once(flag, flag);
+      checkpointPath = value;
     } else if (flag === '--format') {
       once(flag, flag);
       if (!['json', 'table'].includes(value)) throw new UsageError(`--format: must be json or table, got "${value}"`);
@@ -115,12 +119,12 @@ export function requestFromArgs(args, schema, calc) {
     }
   }
   if (requestPath !== undefined) {
-    if (configPath !== undefined || Object.keys(request).length > 0) {
+    if (configPath !== undefined || checkpointPath !== undefined || Object.keys(request).length > 0) {
       throw new UsageError('--request takes the whole scenario: combine it with no other option but --format');
     }
     return { request: readText(requestPath, 'request', limit), format };
   }
   if (configPath === undefined) throw new UsageError('estimate: give --request FILE or --config FILE');
   request.config = parseJson(readText(configPath, 'config', limit), 'config', calc);
-  return { request, format };
+  return { request, format, checkpointPath };
 }

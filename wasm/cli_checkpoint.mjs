@@ -1,7 +1,7 @@
 // `llm-mem checkpoint`: a local checkpoint's tensors from its safetensors headers, reading each
 // file's first 8 + header-length bytes and nothing of its tensor data. An index
 // (model.safetensors.index.json) names its shards, which are read beside it.
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from './cli_args.mjs';
 
@@ -24,28 +24,18 @@ async function headerOf(calc, path) {
 }
 
 /** The files a path stands for: itself, or an index's shards (each once, in the index's order). */
-async function shardsOf(path) {
+async function shardsOf(calc, path) {
   if (!path.endsWith('.json')) return [path];
-  let index;
-  try {
-    index = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    throw new UsageError(`${basename(path)}: not a safetensors index (${error.message})`);
-  }
-  const map = index?.weight_map;
-  if (!map || typeof map !== 'object') throw new UsageError(`${basename(path)}: has no weight_map`);
-  const shards = [...new Set(Object.values(map))];
-  if (shards.some((shard) => typeof shard !== 'string' || shard.includes('/') || shard.includes('\\'))) {
-    throw new UsageError(`${basename(path)}: its weight_map must name files beside it`);
-  }
-  return shards.map((shard) => join(dirname(path), shard));
+  const limit = calc.schema().limits.request_bytes;
+  if ((await stat(path)).size > limit) throw new UsageError(`${basename(path)}: larger than ${limit} bytes (4 MiB): not a safetensors index`);
+  return calc.safetensorsShards(await readFile(path, 'utf8'), basename(path)).map((shard) => join(dirname(path), shard));
 }
 
 export async function checkpointCommand(calc, paths) {
   if (paths.length === 0) throw new UsageError('checkpoint needs a .safetensors file or a model.safetensors.index.json');
   const files = [];
   for (const path of paths) {
-    for (const shard of await shardsOf(path)) files.push(await headerOf(calc, shard));
+    for (const shard of await shardsOf(calc, path)) files.push(await headerOf(calc, shard));
   }
   return calc.readSafetensorsHeaders(files);
 }

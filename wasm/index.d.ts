@@ -388,6 +388,8 @@ export interface Calculator {
    * 8 + header-length bytes; `fileBytes`, when known, must be 8 + header + the data it indexes).
    */
   readSafetensorsHeaders(files: Array<{ bytes: Uint8Array; fileBytes?: number }>, options?: { numHiddenLayers?: number }): CheckpointTensors;
+  /** The shard files a model.safetensors.index.json names (its weight_map's values, each once, beside it); throws on `what`. */
+  safetensorsShards(indexText: string, what?: string): string[];
   /** The header's length from a file's first 8 bytes (to range-request the rest); throws past safetensors' 100 MB. */
   safetensorsHeaderLength(bytes: Uint8Array, fileBytes?: number): number;
   EstimateError: typeof EstimateError;

@@ -47,6 +47,8 @@ export async function createCalculator({ fresh = false } = {}) {
     checkJsonText: (text, what) => call('checkJsonText', text, what),
     /** A checkpoint's tensors from its safetensors headers: [{ bytes, fileBytes? }] (each file's first bytes). */
     readSafetensorsHeaders: (files, options) => call('readSafetensorsHeaders', files, options),
+    /** The shard files a model.safetensors.index.json names, each once; throws an EstimateError. */
+    safetensorsShards: (indexText, what) => call('safetensorsShards', indexText, what),
     /** The header length a file's first 8 bytes give, to range-request the rest. */
     safetensorsHeaderLength: (bytes, fileBytes) => call('safetensorsHeaderLength', bytes, fileBytes),
     EstimateError,

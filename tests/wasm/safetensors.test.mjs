@@ -118,3 +118,11 @@ test('what a config\'s formula does not count is grouped by name: scales, rotary
   assert.deepEqual(groups({ numHiddenLayers: 2 }), { weights: 4, 'quantization scales': 1, 'rotary buffers': 2, 'layers past num_hidden_layers': 3 });
   assert.deepEqual(groups(), { weights: 7, 'quantization scales': 1, 'rotary buffers': 2 });
 });
+
+test('an index names its shards once each, beside it; anything else is refused', () => {
+  assert.deepEqual(calc.safetensorsShards(JSON.stringify({ weight_map: { a: 'm-1.safetensors', b: 'm-2.safetensors', c: 'm-1.safetensors' } })),
+    ['m-1.safetensors', 'm-2.safetensors']);
+  assert.throws(() => calc.safetensorsShards(JSON.stringify({ weight_map: { a: '../secret.safetensors' } })),
+    { message: 'model.safetensors.index.json: its weight_map must name .safetensors files beside it' });
+  assert.throws(() => calc.safetensorsShards('{"weight_map":', 'index.json'), /^EstimateError: index\.json: not valid JSON/);
+});

@@ -24,29 +24,23 @@
     return { bytes, fileBytes: total ? Number(total[1]) : -1 };
   }
 
-  /** The shard files of `id`: its index's weight_map, or the one model.safetensors. */
-  async function shardsOf(url, headers) {
+  /** The shard files of `id`: its index's weight_map (calc.safetensorsShards), or the one model.safetensors. */
+  async function shardsOf(calc, url, headers) {
     const response = await fetch(url('model.safetensors.index.json'), { headers, credentials: 'omit', cache: 'no-store' });
     if (response.status === 404) return ['model.safetensors'];
     if (!response.ok) throw new Error(`model.safetensors.index.json: HTTP ${response.status}`);
     const text = await readBoundedText(response, LIMITS.request_bytes);
     if (text === null) throw new Error('model.safetensors.index.json is larger than 4 MiB');
-    const problem = jsonTextProblem(text, LIMITS);
-    if (problem) throw new Error(`model.safetensors.index.json: ${problem}`);
-    const map = JSON.parse(text).weight_map;
-    const shards = map && typeof map === 'object' ? [...new Set(Object.values(map))] : [];
-    if (!shards.length || shards.some((name) => typeof name !== 'string' || !/^[\w.-]+\.safetensors$/.test(name))) {
-      throw new Error('model.safetensors.index.json: its weight_map must name .safetensors files beside it');
-    }
-    return shards;
+    return calc.safetensorsShards(text);
   }
 
-  async function readHeaders() {
+  /** `engine()`: the calculator once it is ready; `shown()`: the result on screen. */
+  async function readHeaders(engine, shown) {
     const status = $('[data-testid="hub-status"]');
     const fail = (text) => { status.className = 'field-error'; status.textContent = text; };
     const { id, base, token } = page.hubTarget();
     if (!page.isModelId(id)) return fail(`"${id}" is not a model id (organisation/name, e.g. meta-llama/Llama-3.1-8B).`);
-    const calc = page.calculator;
+    const calc = engine();
     if (!calc) return fail('The calculator is still loading: read the headers in a moment.');
     status.className = '';
     status.textContent = `Reading ${id}'s safetensors headers\u2026`;
@@ -55,12 +49,12 @@
     let tensors;
     try {
       const files = [];
-      for (const shard of await shardsOf(url, headers)) {
+      for (const shard of await shardsOf(calc, url, headers)) {
         const start = await range(url(shard), headers, 0, 7);
         const length = calc.safetensorsHeaderLength(start.bytes, start.fileBytes);
         files.push(await range(url(shard), headers, 0, 7 + length));
       }
-      const layers = page.currentResult()?.model.num_hidden_layers;
+      const layers = shown()?.model.num_hidden_layers;
       tensors = calc.readSafetensorsHeaders(files, layers ? { numHiddenLayers: layers } : undefined);
     } catch (error) {
       return fail(`Could not read ${id}'s safetensors headers at ${base} (${error.message}); the weights stay config.json's.`);
@@ -75,5 +69,5 @@
       '. The weights are now the headers\'.';
   }
 
-  page.wireCheckpoint = () => $('[data-testid="hub-headers"]').addEventListener('click', readHeaders);
+  page.wireCheckpoint = (engine, shown) => $('[data-testid="hub-headers"]').addEventListener('click', () => readHeaders(engine, shown));
 })(globalThis.LlmMemPage ??= {});

@@ -42,8 +42,6 @@
     ? Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical(value[key])])) : value);
   const sameScenario = (a, b) => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 
-  page.currentResult = () => current.result;
-
   page.update = function update() {
     const scenario = page.readForm();
     const { config, error } = page.readConfig();
@@ -81,7 +79,7 @@
   const linkProblem = page.restoreState(DEFAULT_PRESET);
   page.rememberGpu(!location.hash.slice(1));
   page.wireModelInputs();
-  page.wireCheckpoint();
+  page.wireCheckpoint(() => calculator, () => current.result);
   page.wireExports(() => current);
   const linkError = $('[data-testid="link-error"]');
   linkError.hidden = !linkProblem;
@@ -107,7 +105,7 @@
 
   engine.then((module) => {
     performance.mark('engine-ready');
-    calculator = page.calculator = module;
+    calculator = module;
     $('[data-testid="version"]').textContent = 'v' + module.version();
     // Offline after the first visit, where a service worker may run (not from file://).
     if ('serviceWorker' in navigator && location.protocol.startsWith('http')) {

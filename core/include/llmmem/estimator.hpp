@@ -163,6 +163,7 @@ class MemoryEstimator {
   double storage_bytes_ = 0;
   double compute_bytes_ = 0;
   PartPrices weight_prices_;
+  double checkpoint_scale_ = 1;  // the headers' bytes over the formula's (1 without headers)
 };
 
 /// Plain Hugging Face transformers: inference with a KV cache (`generate`), or PyTorch training.

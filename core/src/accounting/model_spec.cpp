@@ -71,14 +71,19 @@ ParameterCounts ModelSpec::parameter_counts() const {
 
   ParameterCounts counts;
   counts.num_layers = num_layers;
-  counts.attention_layers = blocks.hybrid() ? blocks.count('*', 0, num_layers) : num_layers;
-  counts.mlp_layers = blocks.hybrid() ? blocks.count('-', 0, num_layers) + blocks.count('E', 0, num_layers) : num_layers;
+  // Which layers hold what: every layer attention and an MLP (DeepSeek's first ones dense), or a
+  // hybrid's blocks one mixer each.
+  counts.attention_layers = counts.mlp_layers = num_layers;
+  counts.dense_layers = is_moe() ? moe.dense_layers : num_layers;
   if (blocks.hybrid()) {
+    counts.attention_layers = blocks.count('*', 0, num_layers);
+    counts.dense_layers = blocks.count('-', 0, num_layers);
+    counts.mlp_layers = counts.dense_layers + blocks.count('E', 0, num_layers);
+    counts.mamba_layers = blocks.count('M', 0, num_layers);
     // modeling_nemotron_h.py, NemotronHMamba2Mixer: in_proj (gate, x, B, C, dt), conv1d
     // (depthwise over x, B, C), A_log, D, dt_bias, the gated norm, out_proj.
     const MambaShape& m = mamba;
     const std::int64_t projected = add({m.inner(), m.conv_dim(), m.num_heads});
-    counts.mamba_layers = blocks.count('M', 0, num_layers);
     counts.mamba_per_layer = add({mul(h, projected), m.proj_bias ? projected : 0, mul(m.conv_dim(), m.conv_kernel),
                                   m.conv_bias ? m.conv_dim() : 0, 3 * m.num_heads, m.inner(), mul(m.inner(), h),
                                   m.proj_bias ? h : 0});
@@ -132,7 +137,6 @@ ParameterCounts ModelSpec::parameter_counts() const {
   const std::int64_t matrices = mlp.gated ? 3 : 2;
   counts.dense_mlp_per_layer = mlp_params(mlp.intermediate_size, mlp.bias);
   counts.dense_mlp_matrices = mul({matrices, h, mlp.intermediate_size});
-  counts.dense_layers = blocks.hybrid() ? blocks.count('-', 0, num_layers) : num_layers;
   if (is_moe()) {
     counts.num_experts = moe.num_experts;
     counts.experts_per_token = moe.experts_per_token;
@@ -145,7 +149,6 @@ ParameterCounts ModelSpec::parameter_counts() const {
             : 0;
     counts.router_per_layer = add({mul(h, moe.num_experts), moe.router_bias ? moe.num_experts : 0,
                                    moe.router_correction_bias ? moe.num_experts : 0});
-    if (!blocks.hybrid()) counts.dense_layers = moe.dense_layers;
   }
   counts.norms_per_layer = mul(norms_per_layer, norm_params);
   return counts;

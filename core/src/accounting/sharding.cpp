@@ -24,6 +24,11 @@ MemoryEstimator::MemoryEstimator(ModelSpec model, MemoryEstimationParameters par
         detail::linear_byte_rates(model_, storage_bytes_, params_.quantization_overhead_multiplier);
     weight_prices_ = {rates.attention, rates.dense_mlp, rates.expert, rates.shared_expert, storage_bytes_};
   }
+  // The checkpoint's headers are the truth about its bytes; the config's parts say how they
+  // split across GPUs (exact on one GPU, proportional beyond). Found once, not per probe.
+  if (model_.checkpoint.tensor_bytes > 0) {
+    checkpoint_scale_ = double(model_.checkpoint.tensor_bytes) / formula_weight_bytes_per_gpu(Parallelism{});
+  }
 }
 
 double MemoryEstimator::storage_bytes() const { return storage_bytes_; }
@@ -155,11 +160,7 @@ double MemoryEstimator::formula_weight_bytes_per_gpu(const Parallelism& p) const
 }
 
 double MemoryEstimator::weight_bytes_per_gpu(const Parallelism& p) const {
-  const double formula = formula_weight_bytes_per_gpu(p);
-  if (model_.checkpoint.tensor_bytes <= 0) return formula;
-  // The checkpoint's headers are the truth about its bytes; the config's parts say how they
-  // split across GPUs (exact on one GPU, proportional beyond).
-  return formula * double(model_.checkpoint.tensor_bytes) / formula_weight_bytes_per_gpu(Parallelism{});
+  return formula_weight_bytes_per_gpu(p) * checkpoint_scale_;
 }
 
 double MemoryEstimator::expert_shares_per_gpu(const Parallelism& p) const {

@@ -160,8 +160,8 @@ std::vector<std::string> shared_warnings(const Request& request) {
     warnings.push_back("num_key_value_heads (" + std::to_string(m.attention.num_kv_heads) +
                        ") is not divisible by tensor_parallel_size: KV heads counted rounded up per GPU");
   }
-  if (m.checkpoint.parameters > 0 && m.checkpoint.parameters != m.parameter_counts().total()) {
-    const std::int64_t counted = m.parameter_counts().total(), held = m.checkpoint.parameters;
+  if (const std::int64_t held = m.checkpoint.parameters, counted = held > 0 ? m.parameter_counts().total() : 0;
+      held > 0 && held != counted) {
     warnings.push_back("checkpoint.parameters: the checkpoint's headers hold " + std::to_string(held) + " parameters, config.json's formula counts " +
                        std::to_string(counted) + " (" + (held > counted ? std::to_string(held - counted) + " more in the checkpoint: buffers, scales, an MTP layer or a tied lm_head stored twice"
                                                                         : std::to_string(counted - held) + " fewer in the checkpoint") +
