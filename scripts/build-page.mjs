@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 // In the order they run: the data, then the app (main.js last: it wires the rest).
 export const PAGE_SCRIPTS = ['gen/presets.js', 'gen/schema.js', 'gen/first-answer.js', 'gen/json-bounds.js',
-  'app/dom.js', 'app/form.js', 'app/model.js', 'app/state.js', 'app/render.js', 'app/charts.js', 'app/share.js', 'app/checkpoint.js', 'app/main.js'];
+  'app/dom.js', 'app/form.js', 'app/model.js', 'app/state.js', 'app/render.js', 'app/charts.js', 'app/share.js', 'app/checkpoint.js', 'app/precisions.js', 'app/main.js'];
 
 const web = fileURLToPath(new URL('../web', import.meta.url));
 const parts = PAGE_SCRIPTS.map((file) => `// ---- web/${file}\n${readFileSync(join(web, file), 'utf8').trimEnd()}\n`);

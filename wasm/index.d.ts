@@ -114,6 +114,8 @@ export interface EstimateRequest {
   checkpoint?: {
     /** The bytes of every tensor its safetensors headers list (the index's metadata.total_size; llm-mem checkpoint reads them). Default: none: weights from config.json's formula. */
     tensor_bytes?: number;
+    /** What if it were quantized: the weights as each tool stores them (AWQ, GPTQ, FP8, NF4, MXFP4) or as llama.cpp's quantize mixes them (Q4_K_M...). Default "stored" (the checkpoint's own dtype or quantization). */
+    weights_as?: 'stored' | 'bf16' | 'fp16' | 'fp8' | 'fp8-dynamic' | 'fp8-block' | 'int8' | 'awq' | 'gptq' | 'gptq-g32' | 'nf4' | 'nf4-dq' | 'mxfp4' | 'q8_0' | 'q6_k' | 'q5_k_m' | 'q5_k_s' | 'q4_k_m' | 'q4_k_s' | 'q3_k_l' | 'q3_k_m' | 'q3_k_s' | 'q2_k' | 'iq4_xs';
     /** The elements of every tensor its headers list (the hub's safetensors.total), to compare with the config's count. Default: none. */
     parameters?: number;
   };
@@ -199,6 +201,8 @@ export interface ModelSummary {
   weight_bytes: number;
   /** The weights' bytes: the request's `checkpoint.tensor_bytes` (its safetensors headers), else config.json's formula. */
   weights_from: 'safetensors headers' | 'config.json';
+  /** The request's `checkpoint.weights_as`: "stored", or the format the weights are counted in. */
+  weights_as: NonNullable<NonNullable<EstimateRequest['checkpoint']>['weights_as']>;
   checkpoint_tensor_bytes?: number;
   checkpoint_parameters?: number;
 }

@@ -15,6 +15,11 @@
   const CHOICE_LABELS = { framework: { transformers: 'Hugging Face transformers', vllm: 'vLLM', deepspeed: 'DeepSpeed' } };
   const GPU_KINDS = { datacenter: 'Data centre', workstation: 'Workstation', consumer: 'Consumer', amd: 'AMD', apple: 'Apple silicon (unified memory)' };
   page.fields = SCHEMA.fields;
+  /** The words for a choice: the schema's label for it, the page's, or the value itself. */
+  page.choiceLabel = (path, value) => {
+    const field = byPath.get(path);
+    return field?.choice_labels?.[field.choices.indexOf(value)] ?? CHOICE_LABELS[path]?.[value] ?? value;
+  };
 
   const framework = () => inputs.get('framework').value || 'transformers';
   // Only transformers runs both ways: vLLM serves, DeepSpeed trains.
@@ -45,7 +50,7 @@
       const fromEngine = field.default_note && field.default_note.length < 24 ? `default (${field.default_note})`
         : field.path.startsWith('framework_config.vllm') || field.path.includes('profile') || field.path.includes('chunked') ? 'from the vLLM version' : 'default';
       node = element('select', {}, values.map((value) => element('option', { value,
-        textContent: value === '' ? EMPTY_LABELS[field.path] ?? fromEngine : CHOICE_LABELS[field.path]?.[value] ?? value })));
+        textContent: value === '' ? EMPTY_LABELS[field.path] ?? fromEngine : page.choiceLabel(field.path, value) })));
       // The contract's default is selected, whatever its place in the list ("mixed" precision).
       if (field.default !== null && !Array.isArray(field.default)) node.value = String(field.default);
     } else {

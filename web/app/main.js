@@ -56,6 +56,7 @@
     if (error) {
       current = { request: null, result: null };
       page.renderNothing();
+      page.renderPrecisions(calculator, null);
       return showError(error);
     }
     try {
@@ -66,9 +67,11 @@
       // The charts (two sweeps and their SVG, half the time of an update) follow in the next
       // frame: the verdict and the total answer the input at once. #charts says it is pending.
       page.scheduleCharts(() => page.chartSweeps(calculator, request, result));
+      page.renderPrecisions(calculator, request);
     } catch (failure) {
       current = { request: null, result: null };
       page.renderNothing();
+      page.renderPrecisions(calculator, null);
       showError(failure.name === 'EstimateError' ? failure : { field: '', message: `internal error: ${failure.message}` });
     }
   };
@@ -81,6 +84,7 @@
   page.wireModelInputs();
   page.wireCheckpoint(() => calculator, () => current.result);
   page.wireExports(() => current);
+  page.wirePrecisions(() => ({ calculator, request: current.request }));
   const linkError = $('[data-testid="link-error"]');
   linkError.hidden = !linkProblem;
   linkError.textContent = linkProblem ?? '';

@@ -156,7 +156,9 @@
       ['Parameters per GPU', count(m.parameters_per_gpu), 'parameters_per_gpu'],
       ['Layers \u00d7 hidden', `${m.num_hidden_layers} \u00d7 ${m.hidden_size}`, 'shape'],
       ['Heads (KV heads) \u00d7 dim', `${m.num_attention_heads} (${m.num_key_value_heads}) \u00d7 ${m.head_dim}`, 'heads'],
-      ['Weights dtype', m.quantization_bits ? `${m.quantization_bits}-bit quantized` : m.storage_dtype, 'dtype'],
+      ['Weights dtype', m.weights_as !== 'stored' ? `${page.choiceLabel('checkpoint.weights_as', m.weights_as)} (what if)`
+        : m.quantization_bits ? `${m.quantization_bits}-bit quantized` : m.storage_dtype, 'dtype'],
+      ['Weights (whole model)', `${(m.weight_bytes / 1e9).toFixed(2)} GB (${count(m.weight_bytes)} bytes)`, 'weight_bytes'],
       ['Weights from', m.weights_from === 'config.json' ? 'config.json\u2019s formula'
         : `its safetensors headers: ${count(m.checkpoint_tensor_bytes)} bytes`, 'weights_from'],
       ['KV cache per token per GPU', `${count(result.kv_cache_bytes_per_token)} bytes`, 'kv_per_token'],

@@ -71,8 +71,11 @@ class MemoryEstimator {
   /// Parameters of the largest single module on one GPU (ZeRO-3 gathers a module whole).
   double largest_module_parameters(const Parallelism& parallelism) const;
   /// What each kind of parameter costs: 1 to count parameters, bytes to weigh them.
+  /// `other` prices norms, biases, routers and what the layout does not name; a GGUF file keeps
+  /// those in F32 while its embedding, output head and Mamba mixers take types of their own.
   struct PartPrices {
     double attention = 1, dense_mlp = 1, expert = 1, shared_expert = 1, other = 1;
+    double embedding = 1, lm_head = 1, mamba = 1, vision = 1;
   };
   /// The busiest GPU's decoder layers priced part by part, and the whole GPU's share.
   double decoder_per_gpu(const Parallelism& parallelism, const PartPrices& prices, bool with_norms) const;

@@ -88,7 +88,8 @@ struct BlockPattern {
 };
 
 /// How a quantized checkpoint stores its linear layers (quantization_config).
-enum class QuantFormat { none, gptq, awq, bitsandbytes_4bit, bitsandbytes_8bit, fp8, int_packed, mxfp4, other };
+/// gguf: a llama.cpp file whose tensors each take the type its file type's mix picks.
+enum class QuantFormat { none, gptq, awq, bitsandbytes_4bit, bitsandbytes_8bit, fp8, int_packed, mxfp4, gguf, other };
 enum class ScaleGranularity { tensor, channel, group, block };
 
 struct QuantizationSpec {
@@ -101,6 +102,7 @@ struct QuantizationSpec {
   double scale_bytes = 4;         // fp32 scales, or the model dtype's (compressed-tensors)
   bool zero_points = false;       // asymmetric integer formats store a zero point per group
   bool attention = true;          // attention projections quantized (gpt-oss keeps them in bf16)
+  std::string gguf_type;          // gguf: llama-quantize's file type, "q4_k_m"
 };
 
 /// What config.json says of the longest sequence: its position limit (the smallest of the keys
@@ -209,6 +211,9 @@ struct ModelSpec {
   int quantization_bits = 0;       // 0: not quantized
   std::string quantization_method; // quantization_config.quant_method, when given
   QuantizationSpec quantization;   // how the quantized linear layers are stored
+  /// checkpoint.weights_as: the model as a tool would store it ("q4_k_m", "awq"...), which
+  /// replaced the checkpoint's own storage above; empty: as stored.
+  std::string weights_as;
 
   /// What the parser assumed or could not model exactly, in words for the user.
   std::vector<std::string> warnings;

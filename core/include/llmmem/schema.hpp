@@ -44,6 +44,7 @@ struct FieldSpec {
   std::string_view bounds_text; // "a number of GiB in (0, 1000000]": the message's "must be ..."
   std::size_t max_entries = 0;  // lists
   std::span<const std::string_view> choices;
+  std::span<const std::string_view> choice_labels;  // the page's words for each choice, when not its value
   bool lowercase = false;       // a choice read case-insensitively ("AdamW")
   std::string_view default_json;  // the default as JSON, or "" when the engine decides it
   std::string_view default_note;  // how the engine decides it, or what the default means

@@ -5,9 +5,6 @@
 #include <vector>
 
 namespace llmmem::detail {
-namespace {
-
-using Matrices = std::vector<std::pair<double, double>>;  // (in, out) of each weight matrix
 
 Matrices attention_matrices(const ModelSpec& m) {
   const AttentionShape& a = m.attention;
@@ -35,6 +32,8 @@ Matrices mlp_matrices(const ModelSpec& m, std::int64_t intermediate) {
   if (m.mlp.gated) return {{h, i}, {h, i}, {i, h}};
   return {{h, i}, {i, h}};
 }
+
+namespace {
 
 double rate(const ModelSpec& m, const Matrices& matrices, double overhead) {
   double params = 0, bytes = 0;
@@ -87,6 +86,7 @@ double quantized_matrix_bytes(const QuantizationSpec& q, double in, double out, 
       return values / 2.0 + values / 32.0;  // e2m1 pairs per byte, an e8m0 scale per 32
     case QuantFormat::other:
       return packed * (q.bits < 8 ? overhead : 1.0);  // the spec's _get_precision_bytes
+    case QuantFormat::gguf:  // priced tensor by tensor (accounting/gguf.cpp), never here
     case QuantFormat::none: break;
   }
   return values * 2.0;

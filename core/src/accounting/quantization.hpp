@@ -2,9 +2,18 @@
 // Bytes of quantized linear layers as their checkpoints store them: packed values plus the
 // scales, zero points and indices each format keeps.
 
+#include <utility>
+#include <vector>
+
 #include "llmmem/model_spec.hpp"
 
 namespace llmmem::detail {
+
+/// (in, out) of each weight matrix of one layer's attention: q, k, v, o (MLA: kv_a, kv_b, o,
+/// then q_a and q_b, or q), and of an MLP of `intermediate` width: gate, up, down (or up, down).
+using Matrices = std::vector<std::pair<double, double>>;
+Matrices attention_matrices(const ModelSpec& model);
+Matrices mlp_matrices(const ModelSpec& model, std::int64_t intermediate);
 
 /// Bytes per weight-matrix parameter of each kind of linear layer (scales included). 0 for a
 /// kind the model lacks; the storage dtype's bytes for layers left unquantized.

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "accounting/gguf.hpp"
 #include "accounting/quantization.hpp"
 #include "accounting/units.hpp"
 
@@ -18,11 +19,18 @@ MemoryEstimator::MemoryEstimator(ModelSpec model, MemoryEstimationParameters par
   compute_bytes_ = storage >= 2 ? storage : dtype_bytes(params_.default_compute_dtype);
   // Quantized linear layers at their format's bytes (packed values, scales, zero points);
   // embeddings, lm_head, norms, biases and routers stay in the storage dtype.
-  weight_prices_ = {storage_bytes_, storage_bytes_, storage_bytes_, storage_bytes_, storage_bytes_};
-  if (model_.is_quantized()) {
+  const double s = storage_bytes_;
+  weight_prices_ = {s, s, s, s, s, s, s, s, s};
+  if (model_.quantization.format == QuantFormat::gguf) {
+    // llama-quantize's mix, tensor by tensor; norms, biases and routers in F32; a vision tower
+    // in its own F16 mmproj file.
+    const auto file_type = detail::gguf_file_type(model_.quantization.gguf_type);
+    const detail::GgufRates r = detail::gguf_rates(model_, file_type.value_or(detail::GgufFileType::q8_0));
+    weight_prices_ = {r.attention, r.dense_mlp, r.expert, r.shared_expert, 4.0, r.embedding, r.lm_head, r.mamba, 2.0};
+  } else if (model_.is_quantized()) {
     const detail::LinearByteRates rates =
         detail::linear_byte_rates(model_, storage_bytes_, params_.quantization_overhead_multiplier);
-    weight_prices_ = {rates.attention, rates.dense_mlp, rates.expert, rates.shared_expert, storage_bytes_};
+    weight_prices_ = {rates.attention, rates.dense_mlp, rates.expert, rates.shared_expert, s, s, s, rates.attention, s};
   }
   // The checkpoint's headers are the truth about its bytes; the config's parts say how they
   // split across GPUs (exact on one GPU, proportional beyond). Found once, not per probe.
@@ -63,7 +71,7 @@ MemoryEstimator::LayerPrices MemoryEstimator::layer_prices(const Parallelism& p,
   if (model_.blocks.hybrid()) {
     // Mamba-2 under TP (vLLM's MambaMixer2): the projections and the per-head tensors split by
     // heads; priced like attention's.
-    layer.mamba = double(c.mamba_per_layer) * price.attention / tp;
+    layer.mamba = double(c.mamba_per_layer) * price.mamba / tp;
     layer.block_norm = norms;
   }
   layer.dense_mlp = part(c.dense_mlp_per_layer, c.dense_mlp_matrices, price.dense_mlp) / tp;
@@ -136,13 +144,13 @@ double MemoryEstimator::per_gpu(const Parallelism& p, const PartPrices& price) c
   const ParameterCounts& c = counts_;
   const double tp = double(p.tensor_parallel_size);
   // The vocabulary is split across TP ranks; a vision tower runs on the first stage.
-  const double input_side =
-      (double(c.token_embedding) / tp + double(c.position_embedding) + double(c.extras) + double(c.vision) / tp) *
-      price.other;
+  const double input_side = double(c.token_embedding) / tp * price.embedding +
+                            (double(c.position_embedding) + double(c.extras)) * price.other +
+                            double(c.vision) / tp * price.vision;
   // With pipeline stages, the last stage needs its own lm_head even when tied to the embedding.
   const double tied_copy = p.pipeline_parallel_size > 1 ? double(c.token_embedding) : 0.0;
   const double output_side =
-      (double(c.final_norm) + (c.lm_head > 0 ? double(c.lm_head) : tied_copy) / tp) * price.other;
+      double(c.final_norm) * price.other + (c.lm_head > 0 ? double(c.lm_head) : tied_copy) / tp * price.lm_head;
   if (p.pipeline_parallel_size == 1) return input_side + decoder_per_gpu(p, price, true) + output_side;
   const LayerPrices layer = layer_prices(p, price, true);
   double busiest = 0;  // the most loaded stage

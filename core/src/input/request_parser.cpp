@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "accounting/weights_as.hpp"
 #include "input/config_parser.hpp"
 #include "input/json_reader.hpp"
 #include "input/request_parser.hpp"
@@ -196,6 +197,8 @@ Request detail::request_from_json(const json& root) {
     if (const json* object = r.find({section})) read_section(*object, section, request);
   }
   r.reject_unknown_fields();
+  // The what-if replaces the checkpoint's storage before anything weighs it.
+  detail::apply_weights_as(request.model, request.model.weights_as, request.framework);
   if (request.framework == Framework::vllm && scenario.mode == Mode::training) {
     fail("workload.mode", "vllm serves models: \"training\" needs framework \"transformers\" or \"deepspeed\"");
   }

@@ -132,6 +132,10 @@ std::string schema_json() {
       w.key("choices");
       names(f.choices);
     }
+    if (!f.choice_labels.empty()) {
+      w.key("choice_labels");
+      names(f.choice_labels);
+    }
     w.key("default");
     if (f.default_json.empty()) w.null();
     else w.raw(f.default_json);

@@ -4,6 +4,7 @@
 #include <array>
 #include <string>
 
+#include "accounting/weights_as.hpp"
 #include "input/field_block.hpp"
 #include "input/json_reader.hpp"
 #include "llmmem/gpus.hpp"
@@ -130,6 +131,12 @@ constexpr FieldSpec kShared[] = {
      .flags = "--checkpoint-tensor-bytes",
      .help = "the bytes of every tensor its safetensors headers list (the index's metadata.total_size; llm-mem checkpoint reads them)",
      .advanced = true, .assign = LLMMEM_ASSIGN(r.model.checkpoint.tensor_bytes = v.integer)},
+    {.path = "checkpoint.weights_as", .kind = FieldKind::choice, .choices = detail::kWeightsAs,
+     .choice_labels = detail::kWeightsAsLabels, .lowercase = true, .default_json = "\"stored\"",
+     .default_note = "the checkpoint's own dtype or quantization", .section = "Checkpoint", .label = "Weights as",
+     .flags = "--weights-as",
+     .help = "what if it were quantized: the weights as each tool stores them (AWQ, GPTQ, FP8, NF4, MXFP4) or as llama.cpp's quantize mixes them (Q4_K_M...)",
+     .assign = LLMMEM_ASSIGN(r.model.weights_as = v.text)},
     {.path = "checkpoint.parameters", .kind = FieldKind::integer, .min = 1, .max = 1e15,
      .default_note = "none", .section = "Checkpoint", .label = "Parameters (headers)", .flags = "--checkpoint-parameters",
      .help = "the elements of every tensor its headers list (the hub's safetensors.total), to compare with the config's count",
