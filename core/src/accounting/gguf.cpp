@@ -45,7 +45,7 @@ GgmlType default_type(GgufFileType f) {
   return GgmlType::f16;
 }
 
-bool divides(GgmlType type, double ncols) { return std::fmod(ncols, info(type).block) == 0; }
+bool divides(GgmlType type, double ncols) { return std::int64_t(ncols) % std::int64_t(info(type).block) == 0; }
 
 // tensor_type_fallback: a row that is not whole blocks of the chosen type takes a 32-value type
 // of about the same bits, else F16.
