@@ -2,6 +2,7 @@
 // the summary tests/wasm/accuracy.test.mjs asserts. Runs the built WASM module.
 import { createCalculator } from '../wasm/index.mjs';
 import { cudaGraphAccuracy, modelCounts, trainingAccuracy, vllmAccuracy } from '../tests/support/accuracy.mjs';
+import { quantizedAccuracy } from '../tests/support/quantized.mjs';
 
 const calc = await createCalculator();
 const gib = (value) => value.toFixed(2).padStart(7);
@@ -74,7 +75,25 @@ function printCudaGraphs() {
   }
 }
 
+function printQuantized() {
+  const { rows, summary } = quantizedAccuracy((request) => calc.estimate(request));
+  console.log('\nWhat if it were quantized (checkpoint.weights_as): tests/data/quantized/published_sizes.json');
+  console.log('(files: bytes as published, which include a GGUF\'s tokenizer; logs: the tensor bytes llama.cpp printed)\n');
+  console.log(`${cell('as', 12)}${cell('config', 40)}${cell('file or log', 52)}${'published'.padStart(16)}${'ours'.padStart(16)}   error`);
+  for (const row of rows) {
+    const figure = (value) => (row.kind === 'log' ? `${value.toFixed(2)} ${row.unit}` : String(Math.round(value))).padStart(16);
+    const where = row.kind === 'log' ? `llama.cpp log ${row.log}: ${row.model}` : row.repository;
+    const error = `${row.error >= 0 ? '+' : ''}${(100 * row.error).toFixed(2)}%`.padStart(8);
+    const note = row.left_out ? `  left out: ${row.left_out}` : row.adjustment ? `  (+ ${row.adjustment})` : '';
+    console.log(`${cell(row.format, 12)}${cell(row.config.replace(/^.*\//, ''), 40)}${cell(where, 52)}${figure(row.published)}${figure(row.predicted)}${error}${note}`);
+  }
+  const s = summary;
+  console.log(`\n${s.within_1_percent} of ${s.counted} within 1% (median |error| ${(100 * s.median_abs_error).toFixed(2)}%); ${s.left_out} left out, each with its reason.`);
+  console.log('Models within 1% by format: ' + Object.entries(s.by_format).map(([format, f]) => `${format} ${f.models_within_1_percent}/${f.models}`).join(', '));
+}
+
 printCounts();
 printTraining();
 printVllm();
 printCudaGraphs();
+printQuantized();

@@ -1,6 +1,9 @@
 // "What if I quantize it?" (checkpoint.weights_as): llama-quantize's per-tensor mixes against the
 // type counts llama.cpp prints when it loads a file, each tool's layout, and what the request
 // says about it.
+#include <cctype>
+#include <cmath>
+#include <fstream>
 #include <map>
 #include <string>
 
@@ -131,4 +134,47 @@ TEST_CASE("weights_as replaces a checkpoint's own quantization and its headers' 
   const json error = llmmem::testing::estimate_error(request_as(corpus_config("llama-2-7b-hf.json"), "q4_k_xl").dump());
   CHECK(error.at("field") == "checkpoint.weights_as");
   CHECK(error.at("message").get<std::string>().find("\"q4_k_m\"") != std::string::npos);
+}
+
+TEST_CASE("llama-quantize's mixes give the type counts and tensor bytes llama.cpp printed loading real files") {
+  // tests/data/quantized/published_sizes.json, kind "log": "type q4_K: 193 tensors" lines and
+  // "file size = 4.07 GiB", the tensors' bytes, from load logs of files made with today's mixes.
+  const std::string path = std::string(LLMMEM_TEST_DATA_DIR) + "/quantized/published_sizes.json";
+  std::ifstream file(path);
+  REQUIRE(file);
+  const json records = json::parse(file);
+  int checked = 0;
+  for (const json& record : records) {
+    if (record.at("kind") != "log" || record.contains("left_out")) continue;
+    const std::string config_path = std::string(LLMMEM_TEST_DATA_DIR) + "/" + record.at("config").get<std::string>();
+    std::ifstream config_file(config_path);
+    REQUIRE(config_file);
+    const ModelSpec model = parse_config(json::parse(config_file).dump());
+    const GgufFileType type = *gguf_file_type(record.at("format").get<std::string>());
+    CAPTURE(record.at("log"));
+    double bytes = 0;
+    std::map<std::string, int> counts;
+    for (const GgufTensor& t : gguf_plan(model, type)) {
+      bytes += ggml_tensor_bytes(t.type, t.ncols, t.rows);
+      std::string name = ggml_type_name(t.type);
+      for (char& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
+      ++counts[name];
+    }
+    if (!record.contains("types_differ")) {
+      std::map<std::string, int> logged;
+      for (const auto& [name, count] : record.at("types").items()) {
+        std::string lower = name;
+        for (char& c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
+        logged[lower] = count.get<int>();
+      }
+      CHECK(counts == logged);
+    }
+    // The tensors' bytes beside the estimate's (norms, biases and routers in F32 are not in the plan).
+    const json answer = estimate_ok(request_as(json::parse(std::ifstream(config_path)), record.at("format").get<std::string>().c_str()));
+    const double unit = record.at("unit") == "MiB" ? 1024.0 * 1024.0 : 1024.0 * 1024.0 * 1024.0;
+    CHECK(answer.at("model").at("weight_bytes").get<double>() > bytes);
+    CHECK(std::fabs(answer.at("model").at("weight_bytes").get<double>() / unit / record.at("size").get<double>() - 1) <= 0.005);
+    ++checked;
+  }
+  CHECK(checked >= 15);
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createCalculator } from '../../wasm/index.mjs';
 import { cudaGraphAccuracy, trainingAccuracy, vllmAccuracy } from '../support/accuracy.mjs';
+import { quantizedAccuracy } from '../support/quantized.mjs';
 
 const calc = await createCalculator();
 
@@ -59,4 +60,24 @@ test('vLLM CUDA graphs: the estimate against the memory vLLM logged capturing th
   const ratios = rows.map((r) => r.ratio).sort((a, b) => a - b);
   const median = ratios[Math.floor(ratios.length / 2)];
   assert.ok(median > 0.8 && median < 1.25, String(median));
+});
+
+test('what-if precisions: weights within 1% of real quantized files and of llama.cpp load logs', () => {
+  const { rows, summary } = quantizedAccuracy((request) => calc.estimate(request));
+  assert.ok(summary.counted >= 200, JSON.stringify(summary));
+  // Files also hold their tokenizer and metadata (a few MB), which no GPU holds; the misses are
+  // printed by `npm run accuracy` (a 1B model's file, one uploader's mixes of its own).
+  assert.ok(summary.within_1_percent / summary.counted >= 0.9, JSON.stringify(summary));
+  assert.ok(summary.median_abs_error <= 0.002, `median |error| ${(100 * summary.median_abs_error).toFixed(2)}%`);
+  // At least five models within 1% for each GGUF type and for AWQ, GPTQ (group 128 and 32), NF4.
+  for (const format of ['q8_0', 'q6_k', 'q5_k_m', 'q4_k_m', 'q3_k_m', 'iq4_xs', 'gptq', 'gptq-g32', 'nf4-dq']) {
+    assert.ok(summary.by_format[format].models_within_1_percent >= 5, `${format}: ${JSON.stringify(summary.by_format[format])}`);
+  }
+  // llama.cpp's load logs print the tensors' bytes (2 decimals): every log of today's mixes within 0.5%.
+  for (const row of rows.filter((r) => r.kind === 'log' && !r.left_out)) {
+    assert.ok(Math.abs(row.error) <= 0.005, `${row.log} ${row.model} ${row.format}: ${row.predicted.toFixed(2)} against ${row.published} ${row.unit}`);
+  }
+  // gpt-oss-20b's MXFP4 experts: exactly its index's total_size.
+  assert.equal(rows.find((r) => r.format === 'mxfp4' && r.config === 'configs/gpt-oss-20b.json').error, 0);
+  for (const row of rows.filter((r) => r.left_out)) assert.ok(row.left_out.length > 20);
 });

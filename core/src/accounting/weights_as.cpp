@@ -76,10 +76,12 @@ int gguf_bits(std::string_view choice) {
 
 }  // namespace
 
-void apply_weights_as(ModelSpec& m, std::string_view choice, Framework framework) {
-  if (choice.empty() || choice == "stored") return;
+void apply_weights_as(ModelSpec& m, std::string_view requested, Framework framework) {
+  if (requested.empty() || requested == "stored") return;
+  // A copy: `requested` may view m.weights_as itself, which the next line replaces.
+  const std::string choice(requested);
   const std::string label = label_of(choice);
-  m.weights_as = std::string(choice);
+  m.weights_as = choice;
   if (m.is_quantized()) {
     m.warnings.push_back("checkpoint.weights_as: the checkpoint's own quantization (" +
                          (m.quantization_method.empty() ? std::string("quantization_config") : m.quantization_method) +
@@ -110,7 +112,7 @@ void apply_weights_as(ModelSpec& m, std::string_view choice, Framework framework
       return;
     }
     m.quantization.format = QuantFormat::gguf;
-    m.quantization.gguf_type = std::string(choice);
+    m.quantization.gguf_type = choice;
     m.quantization.bits = gguf_bits(choice);
     m.quantization_bits = m.quantization.bits;
     m.quantization_method = "gguf";
@@ -118,7 +120,7 @@ void apply_weights_as(ModelSpec& m, std::string_view choice, Framework framework
   }
   m.quantization = format_of(choice, 2.0, m.is_moe());
   m.quantization_bits = m.quantization.bits;
-  m.quantization_method = std::string(choice);
+  m.quantization_method = choice;
 }
 
 }  // namespace llmmem::detail
