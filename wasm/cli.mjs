@@ -42,6 +42,8 @@ function table(result) {
   const lines = [
     `${plain(result.model.architecture)}: ${result.model.total_parameters.toLocaleString('en-US')} parameters, ` +
       `${result.estimator} (${result.framework}, ${result.mode})`,
+    ...(result.model.weights_as !== 'stored'
+      ? [`weights as ${result.model.weights_as} (what if): ${(result.model.weight_bytes / 1e9).toFixed(2)} GB for the whole model`] : []),
     plain(result.verdict.summary),
     `(${result.breakdown_basis})`,
     ...rows.map(([key, value]) => `${key.padEnd(width)}  ${gib(value).padStart(10)} GiB`),

@@ -58,6 +58,19 @@ test('--format table prints a readable breakdown', () => {
   assert.match(out.stdout, /^total\s+\d+\.\d\d GiB$/m);
 });
 
+test('--weights-as: the what-if in llama.cpp\'s spelling, the same answer as the request field', () => {
+  const config = corpusConfig('llama-3.1-8b.json');
+  const path = file('llama.json', config);
+  const out = run(['estimate', '--config', path, '--framework', 'vllm', '--weights-as', 'Q4_K_M']);
+  assert.equal(out.status, 0, out.stderr);
+  assert.deepEqual(JSON.parse(out.stdout), calc.estimate({ config, framework: 'vllm', checkpoint: { weights_as: 'q4_k_m' } }));
+  const table = run(['estimate', '--config', path, '--weights-as', 'awq', '--format', 'table']);
+  assert.match(table.stdout, /^weights as awq \(what if\): 5\.73 GB for the whole model$/m);
+  const bad = run(['estimate', '--config', path, '--weights-as', 'q4_k_xl']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^llm-mem: checkpoint\.weights_as: must be one of "stored", .*"iq4_xs", got "q4_k_xl"\n$/);
+});
+
 for (const bad of badRequests()) {
   test(`${bad.name}: exit 2, one line naming the field on stderr`, () => {
     const out = run(['estimate', '--request', file('bad.json', bad.request)]);
