@@ -26,7 +26,7 @@
   const count = (value) => String(value).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
   class LlmMemoryCalculator extends HTMLElement {
-    static get observedAttributes() { return ['model', 'config-url', 'framework', 'gpu', 'batch', 'context', 'tp', 'vllm-version', 'compact']; }
+    static get observedAttributes() { return ['model', 'config-url', 'framework', 'gpu', 'batch', 'context', 'tp', 'vllm-version', 'weights-as', 'compact']; }
 
     constructor() {
       super();
@@ -80,6 +80,8 @@
       }
       if (number('tp') !== undefined) request.parallelism.tensor_parallel_size = number('tp');
       if (this.hasAttribute('vllm-version')) request.framework_config.vllm_version = this.getAttribute('vllm-version');
+      // "What if I quantize it?": awq, fp8, nf4-dq, q4_k_m... as the request's checkpoint.weights_as.
+      if (this.hasAttribute('weights-as')) request.checkpoint = { weights_as: this.getAttribute('weights-as') };
       const gpu = this.getAttribute('gpu');
       if (gpu !== null && gpu.trim() !== '') {
         // A number is the GPU's memory in GiB; anything else a catalogue name the engine resolves.

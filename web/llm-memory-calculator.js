@@ -2,6 +2,7 @@
 // loads, relative to this file, the engine's loader, the bundled models and the
 // <llm-memory-calculator> element, in that order. Then place the element anywhere:
 //   <llm-memory-calculator model="llama-3.1-8b" framework="vllm" gpu="H100"></llm-memory-calculator>
+// (weights-as="q4_k_m", "awq", "fp8"... answers for the model quantized that way.)
 'use strict';
 
 (function loadCalculator() {

@@ -57,3 +57,27 @@ test('a GGUF choice under transformers says the file is dequantized, in the note
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test('the component takes weights-as and answers as the engine does', async () => {
+  const host = await site.browser.newPage();
+  await host.goto(site.url + 'embed.html');
+  const shown = await host.evaluate(async () => {
+    const node = document.createElement('llm-memory-calculator');
+    for (const [key, value] of Object.entries({ model: 'llama-3.1-8b', framework: 'vllm', gpu: 'RTX 4080 16GB', context: '8192', 'weights-as': 'awq' })) {
+      node.setAttribute(key, value);
+    }
+    document.body.append(node);
+    for (let i = 0; i < 200; i++) {
+      const total = node.shadowRoot.querySelector('.total');
+      const verdict = node.shadowRoot.querySelector('.fit');
+      if (total && verdict) return [total.textContent, verdict.dataset.status];
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return null;
+  });
+  const config = await host.evaluate(() => globalThis.LLM_MEM_PRESETS.find((p) => p.id === 'llama-3.1-8b').config);
+  const result = calc.estimate({ config, framework: 'vllm', workload: { max_model_len: 8192 }, framework_config: { gpu: 'RTX 4080 16GB' },
+    checkpoint: { weights_as: 'awq' } });
+  assert.deepEqual(shown, [`${result.breakdown.total.toFixed(2)} GiB per GPU`, 'starts']);
+  await host.close();
+});
