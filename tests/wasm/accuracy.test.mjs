@@ -69,8 +69,10 @@ test('what-if precisions: weights within 1% of real quantized files and of llama
   // printed by `npm run accuracy` (a 1B model's file, one uploader's mixes of its own).
   assert.ok(summary.within_1_percent / summary.counted >= 0.9, JSON.stringify(summary));
   assert.ok(summary.median_abs_error <= 0.002, `median |error| ${(100 * summary.median_abs_error).toFixed(2)}%`);
-  // At least five models within 1% for each GGUF type and for AWQ, GPTQ (group 128 and 32), NF4.
-  for (const format of ['q8_0', 'q6_k', 'q5_k_m', 'q4_k_m', 'q3_k_m', 'iq4_xs', 'gptq', 'gptq-g32', 'nf4-dq']) {
+  // At least five models within 1% for each format the published files cover that widely
+  // (FP8 blocks, INT8 and MXFP4 have 3, 3 and 2: docs/formulas.md).
+  for (const format of ['q8_0', 'q6_k', 'q5_k_m', 'q5_k_s', 'q4_k_m', 'q4_k_s', 'q3_k_l', 'q3_k_m', 'q3_k_s', 'q2_k', 'iq4_xs',
+    'awq', 'gptq', 'gptq-g32', 'nf4-dq', 'fp8', 'fp8-dynamic', 'bf16']) {
     assert.ok(summary.by_format[format].models_within_1_percent >= 5, `${format}: ${JSON.stringify(summary.by_format[format])}`);
   }
   // llama.cpp's load logs print the tensors' bytes (2 decimals): every log of today's mixes within 0.5%.

@@ -64,7 +64,7 @@ GgmlType fallback(GgmlType type, double ncols) {
   return divides(other, ncols) ? other : GgmlType::f16;
 }
 
-enum class Category { token_embd, output, attn_q, attn_k, attn_v, attn_output, ffn_up, ffn_gate, ffn_down, other };
+enum class Category { token_embd, output, attn_q, attn_k, attn_v, attn_qkv, attn_output, ffn_up, ffn_gate, ffn_down, other };
 
 // llama_tensor_get_type_impl for the K-quant and IQ4_XS mixes, with an importance matrix (IQ
 // types are made with one; it changes only IQ4_XS's first ffn_down layers here).
@@ -95,7 +95,17 @@ class Mix {
       if (falcon_ || !divides(base_, ncols)) return T::q8_0;
       return base_ == T::q8_0 ? T::q8_0 : T::q6_k;
     }
-    if (c == Category::attn_v) {  // attn_v, and a fused attn_qkv
+    if (c == Category::attn_qkv) {
+      // A fused attn_qkv (Phi-3, Falcon) by its own rule, as every published file we checked
+      // was made (Phi-3/3.5-mini, phi-4: their type counts and sizes). llama.cpp's 2025
+      // rewrite into tensor categories sends it through attn_v's rules instead, which leaves
+      // this branch unreachable there; files made since differ by up to 6.5% (Q2_K).
+      if (is(F::q3_k_m) || is(F::q3_k_l)) return T::q4_k;
+      if (is(F::q4_k_m)) return T::q5_k;
+      if (is(F::q5_k_m)) return T::q6_k;
+      return base_;
+    }
+    if (c == Category::attn_v) {
       T t = base_;
       if (is(F::q2_k)) t = gqa_ >= 4 ? T::q4_k : T::q3_k;
       else if (is(F::q3_k_m)) t = i_wv_ < 2 ? T::q5_k : T::q4_k;
@@ -149,6 +159,9 @@ bool fused_qkv(const ModelSpec& m) {
   }
   return false;
 }
+
+// Phi-3's converter keeps gate_up_proj as one ffn_up tensor of twice the rows.
+bool fused_gate_up(const ModelSpec& m) { return m.model_type == "phi3"; }
 
 char block_kind(const ModelSpec& m, std::int64_t i) {
   if (m.blocks.hybrid()) return m.blocks.kinds[std::size_t(i)];
@@ -206,7 +219,7 @@ std::vector<GgufTensor> gguf_plan(const ModelSpec& m, GgufFileType file_type) {
           add(blk + "attn_q.weight", Category::attn_q, matrices[3].first, matrices[3].second, GgufPart::attention, i);
         }
       } else if (fused_qkv(m)) {
-        add(blk + "attn_qkv.weight", Category::attn_v, h, matrices[0].second + 2 * matrices[1].second, GgufPart::attention, i);
+        add(blk + "attn_qkv.weight", Category::attn_qkv, h, matrices[0].second + 2 * matrices[1].second, GgufPart::attention, i);
         add(blk + "attn_output.weight", Category::attn_output, matrices[3].first, matrices[3].second, GgufPart::attention, i);
       } else {
         add(blk + "attn_q.weight", Category::attn_q, matrices[0].first, matrices[0].second, GgufPart::attention, i);
@@ -222,10 +235,10 @@ std::vector<GgufTensor> gguf_plan(const ModelSpec& m, GgufFileType file_type) {
       add(blk + "ssm_out.weight", Category::other, double(s.inner()), h, GgufPart::mamba, i);
     }
     auto mlp = [&](std::int64_t width, std::string_view suffix, double copies, GgufPart part) {
-      const auto matrices = mlp_matrices(m, width);
       const double i_width = double(width);
-      if (m.mlp.gated) add(blk + "ffn_gate" + std::string(suffix) + ".weight", Category::ffn_gate, h, i_width * copies, part, i);
-      add(blk + "ffn_up" + std::string(suffix) + ".weight", Category::ffn_up, h, i_width * copies, part, i);
+      const bool fused = m.mlp.gated && fused_gate_up(m);
+      if (m.mlp.gated && !fused) add(blk + "ffn_gate" + std::string(suffix) + ".weight", Category::ffn_gate, h, i_width * copies, part, i);
+      add(blk + "ffn_up" + std::string(suffix) + ".weight", Category::ffn_up, h, i_width * copies * (fused ? 2 : 1), part, i);
       add(blk + "ffn_down" + std::string(suffix) + ".weight", Category::ffn_down, i_width, h * copies, part, i);
     };
     const bool dense = m.blocks.hybrid() ? kind == '-' : kind == 'L' && (!m.is_moe() || i < m.moe.dense_layers);
