@@ -14,7 +14,7 @@
 
   function row(request, weightsAs, calculator) {
     const label = page.choiceLabel(PATH, weightsAs);
-    const current = (request.checkpoint?.[PATH.split('.')[1]] ?? 'stored').toLowerCase() === weightsAs;
+    const current = (request.checkpoint?.weights_as ?? 'stored').toLowerCase() === weightsAs;
     const use = element('button', { type: 'button', textContent: current ? 'shown' : 'Use', disabled: current });
     use.setAttribute('aria-label', `Use ${label}`);
     use.addEventListener('click', () => {
@@ -33,8 +33,7 @@
         capacity ? count(capacity.tokens) : '\u2014',
       ].map((text) => element('td', { className: 'num', textContent: text }));
     } catch (error) {
-      const td = element('td', { textContent: error.message, colSpan: 5 });
-      cells = [td];
+      cells = [element('td', { textContent: error.message, colSpan: 5 })];
     }
     const tr = element('tr', { className: current ? 'current' : '' },
       [element('th', { scope: 'row', textContent: label }), ...cells, element('td', {}, [use])]);

@@ -70,8 +70,9 @@ enum class Category { token_embd, output, attn_q, attn_k, attn_v, attn_qkv, attn
 // types are made with one; it changes only IQ4_XS's first ffn_down layers here).
 class Mix {
  public:
-  Mix(const ModelSpec& m, GgufFileType f, std::int64_t attention_layers)
-      : f_(f), base_(default_type(f)), n_wv_(attention_layers), n_layer_(m.num_layers),
+  Mix(const ModelSpec& m, const ParameterCounts& c, GgufFileType f)
+      : f_(f), base_(default_type(f)), n_wv_(c.attention_layers), n_layer_(m.num_layers),
+        tied_(c.lm_head == 0),  // no output.weight: the embedding serves as the output head
         gqa_(m.attention.num_kv_heads > 0 ? m.attention.num_heads / m.attention.num_kv_heads : 1),
         eight_experts_(m.moe.num_experts == 8), falcon_(m.model_type == "falcon"),
         // llama-model.cpp's LLM_TYPE_70B: 80 layers of Llama with GQA, or of Qwen2.
@@ -79,18 +80,17 @@ class Mix {
                                         m.attention.num_heads != m.attention.num_kv_heads) ||
                                        m.model_type == "qwen2")) {}
 
-  GgmlType type(Category c, double ncols, std::int64_t layer, bool tied) {
-    return fallback(pick(c, ncols, layer, tied), ncols);
-  }
+  GgmlType type(Category c, double ncols, std::int64_t layer) { return fallback(pick(c, ncols, layer), ncols); }
+  bool tied() const { return tied_; }
 
  private:
   bool more_bits(std::int64_t i, std::int64_t n) const { return i < n / 8 || i >= 7 * n / 8 || (i - n / 8) % 3 == 2; }
   bool is(GgufFileType f) const { return f_ == f; }
 
-  GgmlType pick(Category c, double ncols, std::int64_t i, bool tied) {
+  GgmlType pick(Category c, double ncols, std::int64_t i) {
     using F = GgufFileType;
     using T = GgmlType;
-    if (c == Category::output || (tied && c == Category::token_embd)) {
+    if (c == Category::output || (tied_ && c == Category::token_embd)) {
       // The output head (or the embedding it shares) keeps more bits.
       if (falcon_ || !divides(base_, ncols)) return T::q8_0;
       return base_ == T::q8_0 ? T::q8_0 : T::q6_k;
@@ -148,7 +148,7 @@ class Mix {
   GgufFileType f_;
   GgmlType base_;
   std::int64_t n_wv_, n_layer_, gqa_;
-  bool eight_experts_, falcon_, is_70b_;
+  bool tied_, eight_experts_, falcon_, is_70b_;
   std::int64_t i_wv_ = 0;
 };
 
@@ -183,18 +183,14 @@ double ggml_tensor_bytes(GgmlType type, double ncols, double rows) {
   return rows * std::ceil(ncols / info(type).block) * info(type).bytes;
 }
 
-std::vector<GgufTensor> gguf_plan(const ModelSpec& m, GgufFileType file_type) {
-  std::int64_t attention_layers = 0;
-  for (std::int64_t i = 0; i < m.num_layers; ++i) {
-    const char kind = block_kind(m, i);
-    attention_layers += kind == 'L' || kind == '*';
-  }
-  Mix mix(m, file_type, attention_layers);
-  const bool tied = m.parameter_counts().lm_head == 0;  // no output.weight: the embedding serves
+namespace {
+
+std::vector<GgufTensor> plan_of(const ModelSpec& m, const ParameterCounts& counts, GgufFileType file_type) {
+  Mix mix(m, counts, file_type);
   const double h = double(m.hidden_size);
   std::vector<GgufTensor> plan;
   auto add = [&](std::string name, Category c, double ncols, double rows, GgufPart part, std::int64_t layer) {
-    plan.push_back({std::move(name), mix.type(c, ncols, layer, tied), ncols, rows, part});
+    plan.push_back({std::move(name), mix.type(c, ncols, layer), ncols, rows, part});
   };
   add("token_embd.weight", Category::token_embd, h, double(m.vocab_size), GgufPart::embedding, 0);
 
@@ -249,15 +245,25 @@ std::vector<GgufTensor> gguf_plan(const ModelSpec& m, GgufFileType file_type) {
       if (m.moe.shared_intermediate_size > 0) mlp(m.moe.shared_intermediate_size, "_shexp", 1, GgufPart::shared_expert);
     }
   }
-  if (!tied) add("output.weight", Category::output, h, double(m.vocab_size), GgufPart::lm_head, 0);
+  if (!mix.tied()) add("output.weight", Category::output, h, double(m.vocab_size), GgufPart::lm_head, 0);
   return plan;
 }
 
-GgufRates gguf_rates(const ModelSpec& m, GgufFileType file_type) {
-  const ParameterCounts c = m.parameter_counts();
+}  // namespace
+
+std::vector<GgufTensor> gguf_plan(const ModelSpec& m, GgufFileType file_type) {
+  return plan_of(m, m.parameter_counts(), file_type);
+}
+
+int gguf_bits(GgufFileType file_type) {
+  // The base type's whole bits: Q4_K's 4.5 are 4, Q2_K's 2.625 are 2.
+  return int(ggml_tensor_bytes(default_type(file_type), 256, 1) * 8 / 256);
+}
+
+GgufRates gguf_rates(const ModelSpec& m, const ParameterCounts& c, GgufFileType file_type) {
   std::array<double, 7> bytes{};
   double mamba_projections = 0;  // parameters of the Mamba tensors listed (in_proj, out_proj)
-  for (const GgufTensor& t : gguf_plan(m, file_type)) {
+  for (const GgufTensor& t : plan_of(m, c, file_type)) {
     bytes[std::size_t(t.part)] += ggml_tensor_bytes(t.type, t.ncols, t.rows);
     if (t.part == GgufPart::mamba) mamba_projections += t.ncols * t.rows;
   }

@@ -43,6 +43,9 @@ std::vector<GgufTensor> gguf_plan(const ModelSpec& model, GgufFileType file_type
 struct GgufRates {
   double attention = 0, dense_mlp = 0, expert = 0, shared_expert = 0, mamba = 0, embedding = 0, lm_head = 0;
 };
-GgufRates gguf_rates(const ModelSpec& model, GgufFileType file_type);
+GgufRates gguf_rates(const ModelSpec& model, const ParameterCounts& counts, GgufFileType file_type);
+
+/// The file type's nominal bits (its base type's whole bits: Q4_K_M 4, Q8_0 8).
+int gguf_bits(GgufFileType file_type);
 
 }  // namespace llmmem::detail

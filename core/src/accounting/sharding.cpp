@@ -25,7 +25,7 @@ MemoryEstimator::MemoryEstimator(ModelSpec model, MemoryEstimationParameters par
     // llama-quantize's mix, tensor by tensor; norms, biases and routers in F32; a vision tower
     // in its own F16 mmproj file.
     const auto file_type = detail::gguf_file_type(model_.quantization.gguf_type);
-    const detail::GgufRates r = detail::gguf_rates(model_, file_type.value_or(detail::GgufFileType::q8_0));
+    const detail::GgufRates r = detail::gguf_rates(model_, counts_, file_type.value_or(detail::GgufFileType::q8_0));
     weight_prices_ = {r.attention, r.dense_mlp, r.expert, r.shared_expert, 4.0, r.embedding, r.lm_head, r.mamba, 2.0};
   } else if (model_.is_quantized()) {
     const detail::LinearByteRates rates =

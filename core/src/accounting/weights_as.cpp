@@ -19,7 +19,9 @@ std::string label_of(std::string_view choice) {
 // quantized: every tool below leaves the embeddings, lm_head, norms, routers and vision
 // towers as they are (llm-compressor's recipes ignore lm_head; AutoAWQ, GPTQModel and
 // bitsandbytes skip the output embeddings, transformers' get_keys_to_not_convert).
-QuantizationSpec format_of(std::string_view choice, double model_dtype_bytes, bool moe) {
+QuantizationSpec format_of(std::string_view choice, bool moe) {
+  // The tools keep scales they store in the weights' dtype in 16 bits: they quantize a 16-bit model.
+  constexpr double model_dtype_bytes = 2;
   QuantizationSpec q;
   if (choice == "fp8" || choice == "fp8-dynamic" || choice == "fp8-block") {
     q.format = QuantFormat::fp8;
@@ -65,15 +67,6 @@ QuantizationSpec format_of(std::string_view choice, double model_dtype_bytes, bo
   return q;
 }
 
-int gguf_bits(std::string_view choice) {
-  if (choice == "q8_0") return 8;
-  if (choice == "q6_k") return 6;
-  if (choice.substr(0, 2) == "q5") return 5;
-  if (choice.substr(0, 2) == "q3") return 3;
-  if (choice == "q2_k") return 2;
-  return 4;
-}
-
 }  // namespace
 
 void apply_weights_as(ModelSpec& m, std::string_view requested, Framework framework) {
@@ -101,7 +94,7 @@ void apply_weights_as(ModelSpec& m, std::string_view requested, Framework framew
     m.storage_dtype = choice == "bf16" ? "bfloat16" : "float16";
     return;
   }
-  if (gguf_file_type(choice)) {
+  if (const auto file_type = gguf_file_type(choice)) {
     if (framework != Framework::vllm) {
       // docs/transformers quantization/gguf: "The GGUF checkpoint is dequantized to fp32 where the
       // full model weights are available"; DeepSpeed trains what from_pretrained loads.
@@ -113,12 +106,12 @@ void apply_weights_as(ModelSpec& m, std::string_view requested, Framework framew
     }
     m.quantization.format = QuantFormat::gguf;
     m.quantization.gguf_type = choice;
-    m.quantization.bits = gguf_bits(choice);
+    m.quantization.bits = gguf_bits(*file_type);
     m.quantization_bits = m.quantization.bits;
     m.quantization_method = "gguf";
     return;
   }
-  m.quantization = format_of(choice, 2.0, m.is_moe());
+  m.quantization = format_of(choice, m.is_moe());
   m.quantization_bits = m.quantization.bits;
   m.quantization_method = choice;
 }
