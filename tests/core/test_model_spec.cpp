@@ -277,3 +277,68 @@ TEST_CASE("a hybrid's pipeline stages hold different blocks: the busiest is weig
   CHECK(busiest > total / 2);
   CHECK(total == doctest::Approx(3973556832.0 * 2 / (1024.0 * 1024 * 1024)).epsilon(1e-12));
 }
+
+TEST_CASE("Qwen2-VL: Qwen2's decoder with q/k/v biases, and its LayerNorm vision tower and patch merger") {
+  // modeling_qwen2_vl.py; the hub's safetensors totals (models.json's count source): 2B
+  // 2,208,985,600, 7B 8,291,375,616, 72B 73,405,560,320. The 7B and 72B differ from the 2B
+  // in the language model's dimensions and the merger's width (their module prints).
+  const ModelSpec two_b = spec_of("qwen2-vl-2b-instruct.json");
+  CHECK(two_b.model_type == "qwen2_vl");
+  CHECK(two_b.attention.qkv_bias);
+  CHECK_FALSE(two_b.attention.output_bias);
+  // 32 blocks of width 1280 (MLP 5120), a 1280x3x2x14x14 patch embedding, a 5120->5120->1536 merger.
+  CHECK(two_b.vision.parameters == 665'271'296);
+  json seven_b = corpus_config("qwen2-vl-2b-instruct.json");
+  for (auto [key, value] : {std::pair{"hidden_size", 3584}, {"intermediate_size", 18944}, {"num_attention_heads", 28},
+                            {"num_key_value_heads", 4}, {"vocab_size", 152064}}) {
+    seven_b[key] = value;
+  }
+  seven_b["tie_word_embeddings"] = false;
+  seven_b["vision_config"]["hidden_size"] = 3584;
+  CHECK(parse_config(seven_b.dump()).parameter_counts().total() == 8'291'375'616);
+  json seventy_two_b = seven_b;
+  for (auto [key, value] : {std::pair{"hidden_size", 8192}, {"intermediate_size", 29568}, {"num_attention_heads", 64},
+                            {"num_key_value_heads", 8}, {"num_hidden_layers", 80}}) {
+    seventy_two_b[key] = value;
+  }
+  seventy_two_b["vision_config"]["hidden_size"] = 8192;
+  CHECK(parse_config(seventy_two_b.dump()).parameter_counts().total() == 73'405'560'320);
+}
+
+TEST_CASE("the Qwen-VL text classes fill what a nested text_config leaves out, as transformers does") {
+  // configuration_qwen2_vl.py (Qwen2VLTextConfig), configuration_qwen2_5_vl.py,
+  // configuration_qwen3_vl.py (Qwen3VLTextConfig: 4096 wide, 32 layers and heads, 32 KV heads,
+  // head_dim 128, 22,016 MLP, 151,936 tokens, 128,000 positions).
+  const json full = corpus_config("qwen3-vl-8b-instruct.json");
+  json sparse = full;
+  sparse["text_config"] = {{"model_type", "qwen3_vl_text"}};
+  const ModelSpec spec = parse_config(sparse.dump());
+  CHECK(spec.model_type == "qwen3");
+  CHECK(spec.hidden_size == 4096);
+  CHECK(spec.num_layers == 32);
+  CHECK(spec.attention.num_kv_heads == 32);
+  CHECK(spec.attention.head_dim == 128);
+  CHECK(spec.mlp.intermediate_size == 22016);
+  CHECK(spec.vocab_size == 151936);
+  CHECK(spec.context.positions == 128000);
+  std::string said;
+  for (const std::string& warning : spec.warnings) said += warning + "\n";
+  CHECK(said.find("the qwen3_vl_text class's defaults") != std::string::npos);
+  CHECK(said.find("generic decoder formula") == std::string::npos);
+  // A text_config without its model_type is the outer class's text class.
+  json unnamed = full;
+  unnamed["text_config"].erase("model_type");
+  unnamed["text_config"].erase("vocab_size");
+  CHECK(parse_config(unnamed.dump()).parameter_counts().total() == parse_config(full.dump()).parameter_counts().total());
+  // Qwen2.5-VL saved by transformers >= 4.53 nests its text model: counted as Qwen2.5-VL, biases included.
+  json qwen25 = corpus_config("qwen2.5-vl-3b-instruct.json");
+  json text = json::object();
+  for (const char* key : {"hidden_size", "intermediate_size", "num_attention_heads", "num_hidden_layers",
+                          "num_key_value_heads", "vocab_size", "max_position_embeddings"}) {
+    text[key] = qwen25.at(key);
+    qwen25.erase(key);
+  }
+  text["model_type"] = "qwen2_5_vl_text";
+  qwen25["text_config"] = text;
+  CHECK(parse_config(qwen25.dump()).parameter_counts().total() == 3'754'622'976);
+}

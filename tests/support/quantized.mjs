@@ -14,6 +14,31 @@ function tiedHeadBytes(config) {
 }
 
 /**
+ * Bytes of DeepSeek-V3's multi-token-prediction module, which its checkpoint stores as layer 61
+ * (the hub's 685B against 671B) and vLLM loads only for speculative decoding: one more decoder
+ * layer at the what-if's precision, eh_proj (2h x h) and three norms in BF16, and its own copies
+ * of the embedding and the head in BF16 (DeepSeek-V3's README; modeling_deepseek.py's MTP layout).
+ */
+function mtpModuleBytes(estimate, config, format) {
+  const weights = (c) => estimate({ config: c, framework: 'vllm', checkpoint: { weights_as: format } }).model.weight_bytes;
+  const layers = config.num_nextn_predict_layers;
+  const layer = weights({ ...config, num_hidden_layers: config.num_hidden_layers + layers }) - weights(config);
+  const h = config.hidden_size;
+  return layer + layers * 2 * (2 * h * h + 3 * h + 2 * config.vocab_size * h);
+}
+
+const ADJUSTMENTS = {
+  'tied lm_head stored a second time': (estimate, config) => tiedHeadBytes(config),
+  'multi-token-prediction module stored': mtpModuleBytes,
+};
+const adjustmentBytes = (estimate, record, config) => {
+  if (!record.adjustment) return 0;
+  const kind = Object.keys(ADJUSTMENTS).find((prefix) => record.adjustment.startsWith(prefix));
+  if (!kind) throw new Error(`unknown adjustment: ${record.adjustment}`);
+  return ADJUSTMENTS[kind](estimate, config, record.format);
+};
+
+/**
  * A row per record: the published figure and ours in the same unit, the relative error, and
  * why a record is left out of the summary (it is still computed and printed).
  */
@@ -28,7 +53,7 @@ export function quantizedAccuracy(estimate) {
   const rows = quantizedRecords().map((record) => {
     const config = configOf(record.config);
     const result = estimate({ config, framework: 'vllm', checkpoint: { weights_as: record.format } });
-    const bytes = result.model.weight_bytes + (record.adjustment ? tiedHeadBytes(config) : 0);
+    const bytes = result.model.weight_bytes + adjustmentBytes(estimate, record, config);
     const unit = record.kind === 'log' ? (record.unit === 'MiB' ? 2 ** 20 : 2 ** 30) : 1;
     const published = record.kind === 'log' ? record.size : record.bytes;
     const predicted = bytes / unit;

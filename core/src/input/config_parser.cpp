@@ -25,53 +25,65 @@ constexpr std::array<std::string_view, 11> kGpt2StyleFamilies = {
 // Encoders with BERT's embeddings (segments, LayerNorm) and heads (pooler, masked-LM transform).
 constexpr std::array<std::string_view, 2> kBertFamilies = {"bert", "roberta"};
 // Families with gate, up and down MLP matrices whatever their activation (GeGLU for Gemma).
-constexpr std::array<std::string_view, 21> kGatedFamilies = {
+constexpr std::array<std::string_view, 22> kGatedFamilies = {
     "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "gemma", "gemma2",
     "gemma3_text", "phi3", "deepseek_v2", "deepseek_v3", "internlm2", "granite", "cohere", "cohere2",
-    "olmo2", "gpt_oss", "qwen2_5_vl", "exaone4"};
+    "olmo2", "gpt_oss", "qwen2_vl", "qwen2_5_vl", "exaone4"};
 // Families whose configuration class defaults tie_word_embeddings to False
 // (PretrainedConfig's default is True).
-constexpr std::array<std::string_view, 19> kUntiedByDefault = {
-    "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "phi3", "deepseek_v2",
-    "deepseek_v3", "gpt_neox", "phi", "olmo2", "granite", "internlm2", "gpt_oss", "qwen2_5_vl", "exaone4", "nemotron_h"};
+constexpr std::array<std::string_view, 20> kUntiedByDefault = {
+    "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "phi3", "deepseek_v2", "deepseek_v3",
+    "gpt_neox", "phi", "olmo2", "granite", "internlm2", "gpt_oss", "qwen2_vl", "qwen2_5_vl", "exaone4", "nemotron_h"};
 // Families counted parameter for parameter, each against a published count in
 // tests/data/configs/models.json; others get the generic decoder count and a warning.
-constexpr std::array<std::string_view, 32> kExactFamilies = {
+constexpr std::array<std::string_view, 33> kExactFamilies = {
     "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "gpt2", "bert",
     "opt", "gpt_neox", "bloom", "falcon", "gemma", "gemma2", "gemma3_text", "phi", "phi3",
     "gpt_oss", "starcoder2", "olmo2", "internlm2", "granite", "cohere", "gpt_bigcode",
-    "deepseek_v2", "deepseek_v3", "qwen2_5_vl", "llava", "gemma3", "exaone4", "nemotron_h"};
+    "deepseek_v2", "deepseek_v3", "qwen2_vl", "qwen2_5_vl", "llava", "gemma3", "exaone4", "nemotron_h"};
 
 // Text models of multimodal checkpoints that are another family's decoder under their own name:
 // transformers' Qwen3VLTextModel is Qwen3's decoder (q/k norms, SwiGLU), Qwen3VLMoeTextModel
 // Qwen3-MoE's (modeling_qwen3_vl.py, modeling_qwen3_vl_moe.py). Counted as that family.
+// Qwen2-VL's and Qwen2.5-VL's text classes are their own families' decoders.
 std::string_view decoder_family(std::string_view model_type) {
   if (model_type == "qwen3_vl_text" || model_type == "qwen3_vl") return "qwen3";
   if (model_type == "qwen3_vl_moe_text" || model_type == "qwen3_vl_moe") return "qwen3_moe";
+  if (model_type == "qwen2_vl_text") return "qwen2_vl";
+  if (model_type == "qwen2_5_vl_text") return "qwen2_5_vl";
   return model_type;
 }
 
 // Nested text_config objects are saved as a diff against their own class's defaults
 // (PretrainedConfig.to_diff_dict), so a text_config may hold little more than its model_type,
 // and transformers (and vLLM, which reads the config object) fill the rest from the class:
-// LlamaConfig's, MistralConfig's and Gemma3TextConfig's __init__ defaults
-// (transformers/models/{llama,mistral,gemma3}/configuration_*.py). 0: no default, as before.
+// the text class's __init__ defaults, keyed by the class's model_type
+// (transformers/models/<family>/configuration_*.py). 0: no default, as before.
+// Qwen2-VL's and Qwen2.5-VL's text classes open no sliding window unless use_sliding_window.
 struct FamilyDefaults {
   std::string_view model_type;
   std::int64_t hidden_size, num_layers, num_heads, num_kv_heads, intermediate_size, vocab_size;
   std::int64_t head_dim, max_position_embeddings, sliding_window;
 };
-constexpr std::array<FamilyDefaults, 3> kNestedDefaults = {{
-    {"llama", 4096, 32, 32, 32, 11008, 32000, 0, 0, 0},
-    {"mistral", 4096, 32, 32, 8, 14336, 32000, 0, 0, 0},
-    {"gemma3_text", 2304, 26, 8, 4, 9216, 262208, 256, 131072, 4096},
+constexpr std::array<FamilyDefaults, 7> kNestedDefaults = {{
+    {"llama", 4096, 32, 32, 32, 11008, 32000, 0, 0, 0},                               // LlamaConfig
+    {"mistral", 4096, 32, 32, 8, 14336, 32000, 0, 0, 0},                              // MistralConfig
+    {"gemma3_text", 2304, 26, 8, 4, 9216, 262208, 256, 131072, 4096},                 // Gemma3TextConfig
+    {"qwen2_vl_text", 8192, 80, 64, 8, 29568, 152064, 0, 32768, 0},                   // Qwen2VLTextConfig
+    {"qwen2_5_vl_text", 8192, 80, 64, 8, 29568, 152064, 0, 32768, 0},                 // Qwen2_5_VLTextConfig
+    {"qwen3_vl_text", 4096, 32, 32, 32, 22016, 151936, 128, 128000, 0},               // Qwen3VLTextConfig
+    {"qwen3_vl_moe_text", 2048, 24, 16, 16, 5632, 151936, 0, 128000, 0},              // Qwen3VLMoeTextConfig
 }};
 
 // The text_config class of a multimodal config whose text_config does not name its model_type:
 // Gemma3Config builds Gemma3TextConfig(**text_config), LlavaConfig defaults it to "llama",
-// Mistral3Config to "mistral".
+// Mistral3Config to "mistral"; the Qwen-VL configs build their own text classes.
 std::string_view nested_text_type(std::string_view outer_type) {
   if (outer_type == "gemma3") return "gemma3_text";
+  if (outer_type == "qwen2_vl") return "qwen2_vl_text";
+  if (outer_type == "qwen2_5_vl") return "qwen2_5_vl_text";
+  if (outer_type == "qwen3_vl") return "qwen3_vl_text";
+  if (outer_type == "qwen3_vl_moe") return "qwen3_vl_moe_text";
   if (outer_type == "llava") return "llama";
   if (outer_type == "mistral3") return "mistral";
   return outer_type;
@@ -113,12 +125,13 @@ ModelSpec model_from_config(const json& root, const std::string& root_path) {
   }
   // A text_config that does not name its model_type is its outer class's text class.
   if (nested && !config.string({"model_type"})) spec.model_type = std::string(nested_text_type(spec.model_type));
-  if (nested) spec.model_type = std::string(decoder_family(spec.model_type));
-  const std::string_view type = spec.model_type;
   const FamilyDefaults* defaults = nullptr;
   for (const FamilyDefaults& d : kNestedDefaults) {
-    if (nested && d.model_type == type) defaults = &d;
+    if (nested && d.model_type == spec.model_type) defaults = &d;
   }
+  const std::string text_class = spec.model_type;
+  if (nested) spec.model_type = std::string(decoder_family(spec.model_type));
+  const std::string_view type = spec.model_type;
 
   std::vector<std::string_view> from_class;  // the keys a nested text_config left to its class's defaults
   auto require = [&](std::initializer_list<std::string_view> keys, std::int64_t max, std::int64_t fallback) {
@@ -173,7 +186,7 @@ ModelSpec model_from_config(const json& root, const std::string& root_path) {
   if (!from_class.empty()) {
     std::string keys;
     for (std::string_view key : from_class) keys += (keys.empty() ? "" : ", ") + std::string(key);
-    spec.warnings.push_back(outer.path_of("text_config") + " leaves out " + keys + ": the " + std::string(type) +
+    spec.warnings.push_back(outer.path_of("text_config") + " leaves out " + keys + ": the " + text_class +
                             " class's defaults, as transformers fills them");
   }
 
@@ -196,7 +209,7 @@ ModelSpec model_from_config(const json& root, const std::string& root_path) {
   mlp.bias = linear_bias || config.boolean({"mlp_bias"}).value_or(false);
   const bool attention_bias = config.boolean({"attention_bias"}).value_or(false);
   attention.qkv_bias = linear_bias || attention_bias || type == "qwen2" || type == "qwen2_moe" ||
-                       type == "qwen2_5_vl";  // Qwen2: bias on q, k, v only
+                       type == "qwen2_vl" || type == "qwen2_5_vl";  // Qwen2: bias on q, k, v only
   attention.output_bias = linear_bias || attention_bias;
   if (gpt2_style) spec.norm = NormKind::layer_norm;
   if (type == "cohere" || type == "cohere2") spec.norm = NormKind::layer_norm_no_bias;

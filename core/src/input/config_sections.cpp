@@ -264,14 +264,15 @@ void read_hybrid(ObjectReader& config, ModelSpec& spec) {
 }
 
 // A vision tower from vision_config and its projector, as transformers builds them
-// (modeling_clip.py, modeling_siglip.py, modeling_qwen2_5_vl.py; the projectors of
+// (modeling_clip.py, modeling_siglip.py, modeling_qwen2_vl.py, modeling_qwen2_5_vl.py; the projectors of
 // modeling_llava.py and modeling_gemma3.py).
 void read_vision(ObjectReader& outer, const std::string& outer_type, ModelSpec& spec) {
   const json* vision = outer.find({"vision_config"});
   if (vision == nullptr) return;
   ObjectReader v(*vision, outer.path_of("vision_config"), Nulls::mean_default);
   const std::string type = v.string({"model_type"}).value_or(
-      outer_type == "qwen2_5_vl" ? "qwen2_5_vl_vision" : (outer_type == "qwen3_vl" || outer_type == "qwen3_vl_moe") ? outer_type : "");
+      outer_type == "qwen2_5_vl" ? "qwen2_5_vl_vision"
+      : (outer_type == "qwen2_vl" || outer_type == "qwen3_vl" || outer_type == "qwen3_vl_moe") ? outer_type : "");
   spec.vision.model_type = type;
   // Dimensions up to 2^24 each: their products are checked counts, never a wrapped int64.
   const Count text = spec.hidden_size;
@@ -299,6 +300,24 @@ void read_vision(ObjectReader& outer, const std::string& outer_type, ModelSpec& 
     } else if (outer_type == "gemma3") {
       projector = h * text + h;  // mm_input_projection_weight, mm_soft_emb_norm
     }
+  } else if (type == "qwen2_vl") {
+    // modeling_qwen2_vl.py, Qwen2VisionTransformerPretrainedModel (defaults: Qwen2VLVisionConfig):
+    // a bias-free Conv3d patch embedding, blocks with LayerNorms (weight and bias), biased qkv and
+    // proj, an fc1/fc2 MLP of embed_dim * mlp_ratio; the PatchMerger (a LayerNorm, then an MLP
+    // over merge^2 patches into the vision config's hidden_size, the language model's width).
+    const Count e = dim({"embed_dim"}, 1280), depth = dim({"depth"}, 32);
+    double ratio = 4;
+    if (const json* r = v.find({"mlp_ratio"}); r && r->is_number() && r->get<double>() > 0 && r->get<double>() < 1e6) {
+      ratio = r->get<double>();
+    }
+    const Count inner = Count(std::int64_t(double(e.value()) * ratio));  // int(embed_dim * mlp_ratio)
+    const Count out = dim({"hidden_size"}, spec.hidden_size), patch = dim({"patch_size"}, 14);
+    const Count temporal = dim({"temporal_patch_size"}, 2), channels = dim({"in_chans", "in_channels"}, 3);
+    const Count merge = dim({"spatial_merge_size"}, 2);
+    const Count block = 4 * e + (3 * e * e + 3 * e) + (e * e + e) + (e * inner + inner) + (inner * e + e);
+    const Count merged = e * merge * merge;
+    tower = channels * temporal * patch * patch * e + depth * block;
+    projector = 2 * e + (merged * merged + merged) + (merged * out + out);
   } else if (type == "qwen2_5_vl_vision") {
     const Count h = dim({"hidden_size"}, 1280), depth = dim({"depth"}, 32);
     const Count inner = dim({"intermediate_size"}, 3420), out = dim({"out_hidden_size"}, 3584);
