@@ -3,6 +3,7 @@
 import { createCalculator } from '../wasm/index.mjs';
 import { cudaGraphAccuracy, modelCounts, trainingAccuracy, vllmAccuracy } from '../tests/support/accuracy.mjs';
 import { quantizedAccuracy } from '../tests/support/quantized.mjs';
+import { llamacppAccuracy } from '../tests/support/llamacpp.mjs';
 
 const calc = await createCalculator();
 const gib = (value) => value.toFixed(2).padStart(7);
@@ -92,8 +93,28 @@ function printQuantized() {
   console.log('Models within 1% by format: ' + Object.entries(s.by_format).map(([format, f]) => `${format} ${f.models_within_1_percent}/${f.models}`).join(', '));
 }
 
+function printLlamaCpp() {
+  const rows = llamacppAccuracy((request) => calc.estimate(request));
+  console.log('\nllama.cpp against its start-up logs: tests/data/llamacpp/logs.json (MiB, as llama.cpp prints them)\n');
+  console.log(`${cell('log', 6)}${cell('buffer', 14)}${'logged'.padStart(10)}${'ours'.padStart(10)}    error  build`);
+  for (const row of rows) {
+    if (row.left_out) {
+      console.log(`${cell(row.id, 6)}left out: ${row.left_out}`);
+      continue;
+    }
+    const error = `${row.error >= 0 ? '+' : ''}${(100 * row.error).toFixed(2)}%`.padStart(9);
+    const miss = row.known_miss ? `  known miss: ${row.known_miss}` : '';
+    console.log(`${cell(row.id, 6)}${cell(row.buffer, 14)}${row.logged.toFixed(2).padStart(10)}${row.predicted.toFixed(2).padStart(10)}${error}  ${row.build ?? ''}${miss}`);
+  }
+  const counted = rows.filter((row) => !row.left_out);
+  const logs = new Set(counted.map((row) => row.id)).size;
+  console.log(`\n${counted.filter((row) => Math.abs(row.error) <= 0.01).length} of ${counted.length} buffers within 1% over ${logs} logs; ` +
+              `${rows.filter((row) => row.left_out).length} logs left out, each with its reason.`);
+}
+
 printCounts();
 printTraining();
 printVllm();
 printCudaGraphs();
 printQuantized();
+printLlamaCpp();

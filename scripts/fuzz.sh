@@ -19,7 +19,7 @@ const [dir, seeds] = process.argv.slice(1);
 for (const name of fs.readdirSync(dir).filter((n) => n.endsWith(".json"))) {
   const config = JSON.parse(fs.readFileSync(path.join(dir, name), "utf8"));
   fs.writeFileSync(path.join(seeds, name), JSON.stringify(config));
-  for (const framework of ["transformers", "vllm", "deepspeed"]) {
+  for (const framework of ["transformers", "vllm", "deepspeed", "llama.cpp"]) {
     fs.writeFileSync(path.join(seeds, `${framework}-${name}`), JSON.stringify({ config, framework,
       workload: { batch_size: 4, max_num_seqs: 8 }, parallelism: { tensor_parallel_size: 2, data_parallel_size: 2 },
       framework_config: { gpu_memory_gib: 80, cudagraph_capture_sizes: [1, 2] } }));

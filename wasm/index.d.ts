@@ -8,7 +8,7 @@ export interface EstimateRequest {
   /** A Hugging Face config.json, verbatim. */
   config: Record<string, unknown>;
   /** Transformers (inference or training), vllm (serving) or deepspeed (ZeRO training). Default "transformers". */
-  framework?: 'transformers' | 'vllm' | 'deepspeed';
+  framework?: 'transformers' | 'vllm' | 'deepspeed' | 'llama.cpp';
   workload?: {
     /** Run the model (generate) or train it. Default: inference for transformers and vllm, training for deepspeed. */
     mode?: 'inference' | 'training';
@@ -28,13 +28,13 @@ export interface EstimateRequest {
     block_size?: number;
   };
   parallelism?: {
-    /** GPUs each layer is split over. Default 1. */
+    /** GPUs each layer is split over. Default 1. Read by transformers and vllm and deepspeed. */
     tensor_parallel_size?: number;
     /** Stages the layers are split into. Default 1. */
     pipeline_parallel_size?: number;
-    /** Replicas (ZeRO and FSDP shard states over them). Default 1. */
+    /** Replicas (ZeRO and FSDP shard states over them). Default 1. Read by transformers and vllm and deepspeed. */
     data_parallel_size?: number;
-    /** GPUs the experts are spread over (vLLM: tensor x data parallel, with --enable-expert-parallel). Default 1. */
+    /** GPUs the experts are spread over (vLLM: tensor x data parallel, with --enable-expert-parallel). Default 1. Read by transformers and vllm and deepspeed. */
     expert_parallel_size?: number;
     /** Megatron sequence parallelism (needs tensor parallel > 1). Default false. Read by transformers and deepspeed in training. */
     sequence_parallel?: boolean;
@@ -110,6 +110,26 @@ export interface EstimateRequest {
     graph_memory_overhead_ratio?: number;
     /** The spec's CUDA graph formula instead of vLLM's measured one. Default: params.graph_batch_scaling_factor. Read by vllm. */
     graph_batch_scaling_factor?: number;
+    /** KV cells over all slots; 0: the model's training context (llama-server's default from 2026 builds). Default 4096. Read by llama.cpp. */
+    ctx_size?: number;
+    /** Sequences served at once; each gets ctx_size / n_parallel cells unless the cache is unified. Default 1. Read by llama.cpp. */
+    n_parallel?: number;
+    /** The last N layers go to the GPU; more than the model's layers also moves the output head. Default: all (999: llama.cpp's default from October 2025 builds; 0 before). Read by llama.cpp. */
+    n_gpu_layers?: number;
+    /** Auto: on where the GPU runs it (CUDA, Metal, Vulkan); off: KQ is materialised in the compute buffer. Default "auto". Read by llama.cpp. */
+    flash_attn?: 'auto' | 'on' | 'off';
+    /** The K cache's element type. Default "f16". Read by llama.cpp. */
+    cache_type_k?: 'f16' | 'bf16' | 'f32' | 'q8_0' | 'q4_0' | 'q4_1' | 'q5_0' | 'q5_1' | 'iq4_nl';
+    /** The V cache's element type; a quantized V needs flash attention. Default "f16". Read by llama.cpp. */
+    cache_type_v?: 'f16' | 'bf16' | 'f32' | 'q8_0' | 'q4_0' | 'q4_1' | 'q5_0' | 'q5_1' | 'iq4_nl';
+    /** Tokens per graph evaluation: the compute buffer is reserved for it. Default 512. Read by llama.cpp. */
+    ubatch_size?: number;
+    /** The slots share one cache of ctx_size cells. Default false. Read by llama.cpp. */
+    kv_unified?: boolean;
+    /** Keep every layer's KV cache in host memory. Default false. Read by llama.cpp. */
+    no_kv_offload?: boolean;
+    /** Sliding-window layers keep every cell instead of the window. Default false. Read by llama.cpp. */
+    swa_full?: boolean;
   };
   checkpoint?: {
     /** The bytes of every tensor its safetensors headers list (the index's metadata.total_size; llm-mem checkpoint reads them). Default: none: weights from config.json's formula. */
@@ -241,7 +261,7 @@ export interface SolverAnswer {
 }
 
 export interface EstimateResponse {
-  estimator: 'TransformersMemoryEstimator' | 'MoEMemoryEstimator' | 'vLLMMemoryEstimator' | 'DeepSpeedMemoryEstimator';
+  estimator: 'TransformersMemoryEstimator' | 'MoEMemoryEstimator' | 'vLLMMemoryEstimator' | 'DeepSpeedMemoryEstimator' | 'LlamaCppMemoryEstimator';
   framework: Framework;
   mode: 'inference' | 'training';
   breakdown: MemoryBreakdown;
@@ -278,7 +298,26 @@ export interface EstimateResponse {
   };
   /** vLLM without a GPU: the GPU memory it needs, each for what it is. */
   requirements?: { to_start_gib: number; all_sequences_gib: number };
-  /** Training: host memory per node for the model states kept there (DeepSpeed's "per CPU", paged optimizer states). */
+  /**
+   * llama.cpp: its buffers as its start-up log prints them, per GPU (the breakdown is the busiest
+   * one's) and in system memory.
+   */
+  llamacpp_buffers?: {
+    gpus: Array<{ model_gib: number; kv_gib: number; compute_gib: number; layers: number; output: boolean }>;
+    host_model_gib: number;
+    host_kv_gib: number;
+    host_compute_gib: number;
+    output_gib: number;
+    /** Cells per stream (sliding-window layers: swa_cells), and the streams (slots, when not unified). */
+    kv_cells: number;
+    swa_cells: number;
+    streams: number;
+    /** "offloaded N/M layers to GPU": M counts the output head. */
+    offloaded_layers: number;
+    total_layers: number;
+  };
+  /** Training: host memory per node for the model states kept there (DeepSpeed's "per CPU", paged
+   * optimizer states); llama.cpp: the system memory its CPU-side buffers take. */
   cpu_memory_gib?: number;
   /**
    * Training: the two peaks of a step. The breakdown is that of the higher one: at the start of
@@ -317,7 +356,8 @@ export type VariableField =
   | 'workload.batch_size' | 'workload.sequence_length' | 'workload.max_num_seqs' | 'workload.max_model_len'
   | 'parallelism.tensor_parallel_size' | 'parallelism.pipeline_parallel_size'
   | 'parallelism.data_parallel_size' | 'parallelism.expert_parallel_size'
-  | 'framework_config.gpu_memory_utilization';
+  | 'framework_config.gpu_memory_utilization'
+  | 'framework_config.ctx_size' | 'framework_config.n_gpu_layers';
 
 export interface SweepResponse {
   field: VariableField;

@@ -1,12 +1,15 @@
 // Charts: the engine's own answers along one setting, from one sweep each (the config parsed
 // once), the current setting marked. vLLM with a GPU: full-length requests at once against
 // max_model_len and KV tokens against tensor parallelism; without one, the GPU memory it needs
-// to start; transformers and DeepSpeed: the total against context and batch with the GPU's line.
+// to start; llama.cpp: its GPU's total against -c and -ngl; transformers and DeepSpeed: the
+// total against context and batch with the GPU's line.
 'use strict';
 
 (function charts(page) {
   const { element, svg, count } = page;
   const powers = (from, to) => { const out = []; for (let v = from; v <= to; v *= 2) out.push(v); return out; };
+  // 0 to all of a model's layers (and its head) in about eight steps.
+  const layerCounts = (all) => { const step = Math.max(1, Math.ceil(all / 8)); const out = []; for (let v = 0; v < all; v += step) out.push(v); return [...out, all]; };
   const withCurrent = (values, current) => [...new Set([...values, current])].sort((a, b) => a - b);
 
   /** The charts' data: which sweeps, and what each plots. Calls the engine (sweep) only. */
@@ -29,6 +32,14 @@
         // Sizes up to the heads; the engine refuses those that do not divide them (hollow points).
         current: setting('parallelism.tensor_parallel_size'), values: [1, 2, 4, 8, 16, 32, 64].filter((tp) => tp <= heads),
         y: gpu ? 'kv_tokens' : 'needed_gib', unit: gpu ? 'KV cache tokens per GPU' : 'GiB per GPU to start' },
+    ] : result.framework === 'llama.cpp' ? [
+      // llama.cpp: its GPU's total against the context (-c) and the layers it holds (-ngl).
+      { key: 'context', field: 'framework_config.ctx_size', x: 'context size -c (tokens)',
+        current: setting('framework_config.ctx_size', 4096), values: powers(1024, Math.max(2048, Math.min(limit, 1 << 20))),
+        y: 'total', unit: 'GiB per GPU' },
+      { key: 'layers', field: 'framework_config.n_gpu_layers', x: 'layers on the GPU (-ngl)',
+        current: setting('framework_config.n_gpu_layers', result.model.num_hidden_layers + 1),
+        values: layerCounts(result.model.num_hidden_layers + 1), y: 'total', unit: 'GiB per GPU', linear: true },
     ] : [
       { key: 'context', field: 'workload.sequence_length', x: 'sequence length (tokens)',
         current: setting('workload.sequence_length'), values: powers(512, Math.max(1024, Math.min(limit, 1 << 20))),
@@ -63,8 +74,8 @@
     const width = 340, height = 206, left = 46, bottom = 40, top = 18, right = 20;
     const xs = chart.points.map(([x]) => x);
     const top_value = Math.max(...chart.points.map(([, y]) => y), chart.line ?? 0, 1e-9) * 1.08;
-    // Logarithmic x: the values are powers of two.
-    const lx = (v) => Math.log2(v), x0 = lx(xs[0]), x1 = lx(xs.at(-1));
+    // Logarithmic x where the values are powers of two; linear for counts such as layers.
+    const lx = chart.linear ? (v) => v : (v) => Math.log2(v), x0 = lx(xs[0]), x1 = lx(xs.at(-1));
     const x = (v) => left + (width - left - right) * (x1 > x0 ? (lx(v) - x0) / (x1 - x0) : 0.5);
     const y = (v) => top + (height - top - bottom) * (1 - v / top_value);
     const describe = ([px, py, ok]) => `${chart.x} ${count(px)}: ${short(py)} ${chart.unit}${ok ? '' : ' (does not run)'}`;

@@ -12,7 +12,7 @@
   const QUESTION = ['framework_config.gpu', 'framework'];
   // Words for a few choices whose values are identifiers.
   const EMPTY_LABELS = { 'workload.mode': 'inference (default)' };
-  const CHOICE_LABELS = { framework: { transformers: 'Hugging Face transformers', vllm: 'vLLM', deepspeed: 'DeepSpeed' } };
+  const CHOICE_LABELS = { framework: { transformers: 'Hugging Face transformers', vllm: 'vLLM', deepspeed: 'DeepSpeed', 'llama.cpp': 'llama.cpp (llama-server, Ollama)' } };
   const GPU_KINDS = { datacenter: 'Data centre', workstation: 'Workstation', consumer: 'Consumer', amd: 'AMD', apple: 'Apple silicon (unified memory)' };
   page.fields = SCHEMA.fields;
   /** The words for a choice: the schema's label for it, the page's, or the value itself. */
@@ -22,8 +22,8 @@
   };
 
   const framework = () => inputs.get('framework').value || 'transformers';
-  // Only transformers runs both ways: vLLM serves, DeepSpeed trains.
-  const mode = () => framework() === 'vllm' ? 'inference' : framework() === 'deepspeed' ? 'training'
+  // Only transformers runs both ways: vLLM and llama.cpp serve, DeepSpeed trains.
+  const mode = () => framework() === 'vllm' || framework() === 'llama.cpp' ? 'inference' : framework() === 'deepspeed' ? 'training'
     : inputs.get('workload.mode').value || 'inference';
   function applies(field) {
     // Only transformers runs both ways: vLLM serves, DeepSpeed trains.

@@ -19,8 +19,13 @@
     activations: 'Activations (profiling peak)', non_torch_memory: 'Non-torch memory (NCCL, cuBLAS)',
     kv_cache: 'KV cache', fragmentation_overhead: 'Budget left (under one KV block)',
   };
+  // llama.cpp's buffers as its start-up log names them.
+  const LLAMACPP_LABELS = {
+    model_weights: 'Model buffer (GPU layers)', activations: 'Compute buffer', kv_cache: 'KV buffer',
+    non_torch_memory: 'CUDA context (outside its buffers)',
+  };
   page.BREAKDOWN_KEYS = KEYS;
-  page.label = (key, framework) => (framework === 'vllm' && VLLM_LABELS[key]) || LABELS[key];
+  page.label = (key, framework) => (framework === 'vllm' && VLLM_LABELS[key]) || (framework === 'llama.cpp' && LLAMACPP_LABELS[key]) || LABELS[key];
 
   // Each breakdown row's nodes, found once: an update rewrites them without a query.
   const rows = new Map();
@@ -141,6 +146,7 @@
   const ENGINE_WORDS = {
     'transformers/inference': 'transformers generate()', 'transformers/training': 'PyTorch training',
     'deepspeed/training': 'DeepSpeed ZeRO training', 'vllm/inference': 'vLLM serving',
+    'llama.cpp/inference': 'llama.cpp serving',
   };
 
   function renderModel(result, name) {
@@ -162,7 +168,8 @@
       ['Weights from', m.weights_from === 'config.json' ? 'config.json\u2019s formula'
         : `its safetensors headers: ${count(m.checkpoint_tensor_bytes)} bytes`, 'weights_from'],
       ['KV cache per token per GPU', `${count(result.kv_cache_bytes_per_token)} bytes`, 'kv_per_token'],
-      ...(result.cpu_memory_gib !== undefined ? [['CPU memory per node', `${gib(result.cpu_memory_gib)} GiB`, 'cpu_memory']] : []),
+      ...(result.llamacpp_buffers ? [['Layers on the GPU', `${result.llamacpp_buffers.offloaded_layers}/${result.llamacpp_buffers.total_layers}`, 'offloaded_layers']] : []),
+      ...(result.cpu_memory_gib !== undefined ? [[result.llamacpp_buffers ? 'System memory' : 'CPU memory per node', `${gib(result.cpu_memory_gib)} GiB`, 'cpu_memory']] : []),
     ], 'model-'));
     if (result.explanations?.cpu_memory) {
       // Why the host needs it, under the figure (a second <dd> of the same term).

@@ -5,7 +5,7 @@
 
 (function share(page) {
   const { $, element, gib, count } = page;
-  const ENGINES = { transformers: 'transformers', vllm: 'vLLM', deepspeed: 'DeepSpeed' };
+  const ENGINES = { transformers: 'transformers', vllm: 'vLLM', deepspeed: 'DeepSpeed', 'llama.cpp': 'llama.cpp' };
 
   /** The GPU a result was computed for, as the engine resolved it. */
   function gpuOf(request, result) {
@@ -24,6 +24,11 @@
       const setting = (path) => result.settings.find((s) => s.path === path)?.value;
       parts.push(`max_model_len ${count(c ? c.max_model_len : setting('workload.max_model_len') ?? w.max_model_len ?? 0)}`);
       if (w.max_num_seqs) parts.push(`max_num_seqs ${w.max_num_seqs}`);
+    } else if (result.framework === 'llama.cpp') {
+      const b = result.llamacpp_buffers;
+      const setting = (path) => result.settings.find((s) => s.path === path)?.value;
+      parts.push(`-c ${count(setting('framework_config.ctx_size') ?? 0)}`);
+      if (b) parts.push(`-ngl ${b.offloaded_layers}/${b.total_layers}`);
     } else {
       parts.push(`batch ${w.batch_size ?? 1}`, `sequence ${count(w.sequence_length ?? 512)}`);
     }

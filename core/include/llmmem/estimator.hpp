@@ -56,6 +56,14 @@ class MemoryEstimator {
   double parameters_per_gpu(const Parallelism& parallelism) const;
   /// Decoder layers on the most loaded pipeline stage.
   std::int64_t layers_per_stage(const Parallelism& parallelism) const;
+  /// The whole checkpoint's weight bytes as an engine that places layers on devices sees them:
+  /// the input side (embeddings, a vision tower), the output side (the final norm and the
+  /// head; a tied head as a copy of the embedding, as llama.cpp loads it), and each layer.
+  struct WeightParts {
+    double input = 0, output = 0;
+    std::vector<double> layers;
+  };
+  WeightParts weight_parts() const;
   /// KV cache bytes one token takes on one GPU (its KV heads, its pipeline stage's layers).
   double kv_cache_bytes_per_token(const Scenario& scenario) const;
   /// The same for one layer: one element's bytes (kv_cache_dtype) times the layer's elements.

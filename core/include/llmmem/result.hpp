@@ -84,6 +84,20 @@ struct Requirements {
   double all_sequences_gib = 0;     // GPU memory whose KV cache holds max_num_seqs full-length requests
 };
 
+/// llama.cpp's buffers, as its start-up log prints them ("CUDA0 model buffer size", "CUDA0 KV
+/// buffer size", "CUDA0 compute buffer size", "CPU_Mapped model buffer size"...).
+struct LlamaCppBuffers {
+  struct Gpu {
+    double model_gib = 0, kv_gib = 0, compute_gib = 0;
+    std::int64_t layers = 0;  // decoder layers on it
+    bool output = false;      // the output head too
+  };
+  std::vector<Gpu> gpus;
+  double host_model_gib = 0, host_kv_gib = 0, host_compute_gib = 0, output_gib = 0;
+  std::int64_t kv_cells = 0, swa_cells = 0, streams = 1;  // cells per stream, streams (slots when not unified)
+  std::int64_t offloaded_layers = 0, total_layers = 0;    // "offloaded N/M layers to GPU"
+};
+
 /// Training's two peaks (the breakdown is the higher).
 struct TrainingSummary {
   bool step_is_peak = false;
@@ -107,6 +121,7 @@ struct Result {
   std::optional<KvCacheCapacity> capacity;
   std::optional<Requirements> requirements;
   std::optional<TrainingSummary> training;
+  std::optional<LlamaCppBuffers> llamacpp_buffers;
   std::optional<double> cpu_memory_gib;
   std::optional<double> kv_cache_demand_gib;  // vLLM: the spec's estimate_kv_cache (max_num_seqs x max_model_len)
   double kv_cache_bytes_per_token = 0;

@@ -162,6 +162,31 @@ double MemoryEstimator::per_gpu(const Parallelism& p, const PartPrices& price) c
 
 double MemoryEstimator::parameters_per_gpu(const Parallelism& p) const { return per_gpu(p, PartPrices{}); }
 
+MemoryEstimator::WeightParts MemoryEstimator::weight_parts() const {
+  const ParameterCounts& c = counts_;
+  PartPrices price = weight_prices_;
+  if (!model_.is_quantized()) {
+    const double b = storage_bytes_;
+    price = {b, b, b, b, b, b, b, b, b};
+  }
+  const Parallelism whole;
+  const LayerPrices layer = layer_prices(whole, price, true);
+  WeightParts parts;
+  parts.input = (double(c.token_embedding) * price.embedding + (double(c.position_embedding) + double(c.extras)) * price.other +
+                 double(c.vision) * price.vision) * checkpoint_scale_;
+  parts.output = (double(c.final_norm) * price.other +
+                  (c.lm_head > 0 ? double(c.lm_head) * price.lm_head : double(c.token_embedding) * price.embedding)) *
+                 checkpoint_scale_;
+  const BlockPattern& b = model_.blocks;
+  for (std::int64_t i = 0; i < model_.num_layers; ++i) {
+    PipelineStage one = b.hybrid() ? hybrid_stage(i, 1)
+                                   : PipelineStage{model_.is_moe() && i >= model_.moe.dense_layers ? 0 : 1,
+                                                   model_.is_moe() && i >= model_.moe.dense_layers ? 1 : 0, false, false};
+    parts.layers.push_back(layer.of(one) * checkpoint_scale_);
+  }
+  return parts;
+}
+
 double MemoryEstimator::formula_weight_bytes_per_gpu(const Parallelism& p) const {
   if (!model_.is_quantized()) return parameters_per_gpu(p) * storage_bytes_;
   return per_gpu(p, weight_prices_);

@@ -95,7 +95,7 @@ void apply_weights_as(ModelSpec& m, std::string_view requested, Framework framew
     return;
   }
   if (const auto file_type = gguf_file_type(choice)) {
-    if (framework != Framework::vllm) {
+    if (framework != Framework::vllm && framework != Framework::llamacpp) {
       // docs/transformers quantization/gguf: "The GGUF checkpoint is dequantized to fp32 where the
       // full model weights are available"; DeepSpeed trains what from_pretrained loads.
       m.storage_dtype = "float32";

@@ -10,12 +10,14 @@ std::span<const FieldSpec> parameter_fields();
 std::span<const FieldSpec> transformers_fields();
 std::span<const FieldSpec> deepspeed_fields();
 std::span<const FieldSpec> vllm_fields();
+std::span<const FieldSpec> llamacpp_fields();
 }  // namespace fields
 
 namespace engines {
 std::unique_ptr<Engine> make_transformers_engine(const Request& request);
 std::unique_ptr<Engine> make_deepspeed_engine(const Request& request);
 std::unique_ptr<Engine> make_vllm_engine(const Request& request);
+std::unique_ptr<Engine> make_llamacpp_engine(const Request& request);
 
 namespace {
 
@@ -29,6 +31,7 @@ constexpr Registered kEngines[] = {
     {Framework::transformers, make_transformers_engine, fields::transformers_fields},
     {Framework::deepspeed, make_deepspeed_engine, fields::deepspeed_fields},
     {Framework::vllm, make_vllm_engine, fields::vllm_fields},
+    {Framework::llamacpp, make_llamacpp_engine, fields::llamacpp_fields},
 };
 
 }  // namespace

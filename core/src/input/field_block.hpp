@@ -18,6 +18,9 @@ constexpr double kMaxGpus = double(1 << 20);
 constexpr EngineMask kTransformers = engine_bit(Framework::transformers);
 constexpr EngineMask kVllm = engine_bit(Framework::vllm);
 constexpr EngineMask kDeepSpeed = engine_bit(Framework::deepspeed);
+constexpr EngineMask kLlamaCpp = engine_bit(Framework::llamacpp);
+// llama.cpp splits a model over GPUs by layers only (--split-mode layer: pipeline_parallel_size).
+constexpr EngineMask kSplittingEngines = kAllEngines & ~kLlamaCpp;
 constexpr ModeMask kInference = mode_bit(Mode::inference);
 constexpr ModeMask kTraining = mode_bit(Mode::training);
 

@@ -124,6 +124,20 @@ std::string detail::result_to_json(const Request& request, const Result& r) {
         .field("trainable_parameters_per_gpu", std::int64_t(std::llround(t.trainable_parameters_per_gpu)))
         .end_object();
   }
+  if (r.llamacpp_buffers) {
+    const LlamaCppBuffers& b = *r.llamacpp_buffers;
+    w.key("llamacpp_buffers").begin_object().key("gpus").begin_array();
+    for (const LlamaCppBuffers::Gpu& g : b.gpus) {
+      w.begin_object().field("model_gib", g.model_gib).field("kv_gib", g.kv_gib).field("compute_gib", g.compute_gib)
+          .field("layers", g.layers).field("output", g.output).end_object();
+    }
+    w.end_array()
+        .field("host_model_gib", b.host_model_gib).field("host_kv_gib", b.host_kv_gib)
+        .field("host_compute_gib", b.host_compute_gib).field("output_gib", b.output_gib)
+        .field("kv_cells", b.kv_cells).field("swa_cells", b.swa_cells).field("streams", b.streams)
+        .field("offloaded_layers", b.offloaded_layers).field("total_layers", b.total_layers)
+        .end_object();
+  }
   if (r.cpu_memory_gib) w.field("cpu_memory_gib", *r.cpu_memory_gib);
   w.key("settings").begin_array();
   for (const Setting& s : r.settings) {

@@ -56,6 +56,8 @@ const VariableField kVariableFields[] = {
     {"parallelism.data_parallel_size", false},
     {"parallelism.expert_parallel_size", false, false, expert_parallel_sizes},
     {"framework_config.gpu_memory_utilization", false, true},
+    {"framework_config.ctx_size", true},
+    {"framework_config.n_gpu_layers", true},
 };
 
 const VariableField& variable_field(const std::string& name) {
