@@ -130,6 +130,16 @@ export interface EstimateRequest {
     no_kv_offload?: boolean;
     /** Sliding-window layers keep every cell instead of the window. Default false. Read by llama.cpp. */
     swa_full?: boolean;
+    /** Run through Ollama: its context, parallelism, flash attention and layer offload by version. Default: not through Ollama: llama-server as started. Read by llama.cpp. */
+    ollama_version?: string;
+    /** Each request's context (the num_ctx option, OLLAMA_CONTEXT_LENGTH); the runner gets num_ctx x parallel cells. Default: Ollama's: 2048, 4096 from 0.6.7, by the GPUs' memory from 0.15.5 (4k, 32k from 23 GiB, 256k from 47 GiB). Read by llama.cpp. */
+    num_ctx?: number;
+    /** Requests served at once (OLLAMA_NUM_PARALLEL). Default: Ollama's: 4, 2 from 0.6.7 (1 where that does not fit), 1 from 0.9.7. Read by llama.cpp. */
+    ollama_num_parallel?: number;
+    /** Flash attention in the runner (OLLAMA_FLASH_ATTENTION). Default: off; from 0.12.4 on for Gemma 3, gpt-oss and Qwen3. Read by llama.cpp. */
+    ollama_flash_attention?: boolean;
+    /** The KV cache's type (OLLAMA_KV_CACHE_TYPE); Ollama quantizes it only with flash attention. Default "f16". Read by llama.cpp. */
+    ollama_kv_cache_type?: 'f16' | 'q8_0' | 'q4_0';
   };
   checkpoint?: {
     /** The bytes of every tensor its safetensors headers list (the index's metadata.total_size; llm-mem checkpoint reads them). Default: none: weights from config.json's formula. */

@@ -110,3 +110,44 @@ test('llama.cpp says what it assumed and what it ignores', () => {
   assert.match(said({ config: qwen3(), framework: 'llama.cpp', framework_config: { ctx_size: 100000 } }), /possible training context overflow/);
   assert.throws(() => calc.estimate({ config: qwen3(), framework: 'llama.cpp', workload: { mode: 'training' } }), /llama\.cpp serves models/);
 });
+
+test('through Ollama: its defaults by version and VRAM, and its own choice of layers', () => {
+  const ollama = (version, gpu, config = qwen3(), extra = {}) => {
+    const result = calc.estimate({ config, framework: 'llama.cpp', checkpoint: { weights_as: 'q4_k_m' },
+      framework_config: { gpu, ollama_version: version, ...extra } });
+    return { result, set: Object.fromEntries(result.settings.map((s) => [s.path.replace('framework_config.', ''), s.value])) };
+  };
+  // num_ctx: 2048, 4096 from 0.6.7, by the GPUs' memory from 0.15.5; parallel 4, 2 from 0.6.7, 1 from 0.9.7.
+  assert.deepEqual(['num_ctx', 'ollama_num_parallel'].map((k) => ollama('0.5.7', 'RTX 3060').set[k]), [2048, 4]);
+  assert.deepEqual(['num_ctx', 'ollama_num_parallel'].map((k) => ollama('0.6.7', 'RTX 3060').set[k]), [4096, 2]);
+  assert.deepEqual(['num_ctx', 'ollama_num_parallel'].map((k) => ollama('0.9.7', 'RTX 3060').set[k]), [4096, 1]);
+  assert.equal(ollama('0.15.5', 'RTX 3060').set.num_ctx, 4096);
+  assert.equal(ollama('0.15.5', 'RTX 4090').set.num_ctx, 32768);
+  // 256k from 47 GiB, but never past the model's training context.
+  const h100 = ollama('0.15.5', 'H100');
+  assert.equal(h100.set.num_ctx, 40960);
+  assert.match(h100.result.warnings.join('\n'), /requested context size too large for model/);
+  // The runner gets num_ctx x parallel cells in slots that are not unified.
+  const two = ollama('0.6.7', 'RTX 4090').result.llamacpp_buffers;
+  assert.deepEqual([two.kv_cells, two.streams], [4096, 2]);
+  // Flash attention: off, then on for Qwen3 from 0.12.4; a quantized cache only with it.
+  assert.equal(ollama('0.12.3', 'RTX 4090').set.ollama_flash_attention, false);
+  assert.equal(ollama('0.12.4', 'RTX 4090').set.ollama_flash_attention, true);
+  const q8 = ollama('0.12.3', 'RTX 4090', qwen3(), { ollama_kv_cache_type: 'q8_0' });
+  assert.equal(q8.set.ollama_kv_cache_type, 'f16');
+  assert.match(q8.result.warnings.join('\n'), /quantized kv cache requested but flash attention disabled/);
+  // A 70B model on a 12 GB card: Ollama offloads the layers that fit, and it runs.
+  const big = ollama('0.15.5', 'RTX 3060', corpusConfig('llama-3.1-70b-instruct.json'));
+  const layers = big.set.n_gpu_layers;
+  assert.ok(layers > 0 && layers < 81, String(layers));
+  assert.equal(big.result.verdict.status, 'fits');
+  assert.match(big.result.verdict.summary, new RegExp(`${layers}/81 layers on the GPU \\(Ollama's choice\\)`));
+  const one_more = calc.estimate({ config: corpusConfig('llama-3.1-70b-instruct.json'), framework: 'llama.cpp',
+    checkpoint: { weights_as: 'q4_k_m' }, framework_config: { gpu: 'RTX 3060', ollama_version: '0.15.5', n_gpu_layers: layers + 1 } });
+  assert.equal(one_more.verdict.status, 'does_not_fit');
+  // Its default parallelism falls back to one slot where the model does not fit whole with it.
+  assert.equal(ollama('0.6.7', 'RTX 3060', corpusConfig('llama-3.1-70b-instruct.json')).set.ollama_num_parallel, 1);
+  // llama-server's own flags are Ollama's to set: said, and ignored.
+  assert.match(ollama('0.15.5', 'RTX 4090', qwen3(), { ctx_size: 8192 }).result.warnings.join('\n'),
+    /framework_config\.ctx_size is ignored: Ollama 0\.15\.5 starts the runner with its own/);
+});

@@ -53,3 +53,15 @@ test('fewer layers on the GPU: the page moves them to system memory, and a quant
   assert.deepEqual(page.problems, []);
   await page.close();
 });
+
+test('through Ollama on an 8 GB card: the page shows the layers Ollama puts on the GPU, and its settings', async () => {
+  const request = { preset: 'qwen3-8b', framework: 'llama.cpp', checkpoint: { weights_as: 'q4_k_m' },
+    framework_config: { gpu: 'RTX 3060 Ti 8GB', ollama_version: '0.15.5', num_ctx: 32768 } };
+  const page = await site.open(hashFor(request));
+  const verdict = await page.textContent('[data-testid="verdict"]');
+  const [, layers] = verdict.match(/(\d+)\/37 layers on the GPU \(Ollama's choice\)/);
+  assert.ok(Number(layers) > 0 && Number(layers) < 37, verdict);
+  assert.ok(await page.isVisible('[data-testid="framework_config.ollama_version"]'));
+  assert.deepEqual(page.problems, []);
+  await page.close();
+});

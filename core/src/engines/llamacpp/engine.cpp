@@ -5,8 +5,8 @@
 //               output head on a GPU only when -ngl exceeds the layers (llama-model.cpp
 //               load_tensors); GPUs split the layers in equal shares (--tensor-split's default
 //               for GPUs of one size)
-//   defaults    llama-server's: -c 4096 (November 2024 to 2025 builds), -np 1, -ngl all (999
-//               from October 2025), -fa auto, -ctk/-ctv f16, -ub 512 (common/common.h)
+//   settings    llama-server's defaults, or Ollama's by version (settings.cpp); Ollama picks
+//               -ngl itself: the most layers that fit (ollama_fit below)
 //   CUDA        457 MiB per GPU for the CUDA context and cuBLAS, outside ggml's buffers: the
 //               reserve Ollama keeps for it (discover/gpu.go, ml/device.go MinimumMemory)
 #include <algorithm>
@@ -15,82 +15,17 @@
 #include "accounting/units.hpp"
 #include "engines/common.hpp"
 #include "engines/llamacpp/buffers.hpp"
+#include "engines/llamacpp/settings.hpp"
 #include "engines/text.hpp"
 
 namespace llmmem::engines {
 namespace {
 
 using llamacpp::CacheType;
+using llamacpp::Resolved;
+using llamacpp::resolve;
 
 constexpr double kCudaContextBytes = 457.0 * 1024 * 1024;
-
-struct Resolved {
-  llamacpp::Settings buffers;
-  std::int64_t n_gpu_layers = 0;
-  bool kv_offload = true;
-  std::vector<Setting> echo;
-  std::vector<std::string> warnings;
-};
-
-Resolved resolve(const Request& request) {
-  const GivenFields& given = request.scenario.given;
-  const ModelSpec& m = request.model;
-  Resolved r;
-  llamacpp::Settings& s = r.buffers;
-  auto integer = [&](const char* path, std::int64_t fallback) {
-    const FieldValue* v = given.find(path);
-    return v ? v->integer : fallback;
-  };
-  auto flag = [&](const char* path) {
-    const FieldValue* v = given.find(path);
-    return v && v->boolean;
-  };
-  auto choice = [&](const char* path, std::string_view fallback) {
-    const FieldValue* v = given.find(path);
-    return v ? std::string_view(v->text) : fallback;
-  };
-  auto echo = [&](const char* path, std::string value, std::string source) {
-    r.echo.push_back({path, std::move(value), given.find(path) ? "given" : std::move(source)});
-  };
-  const std::int64_t trained = m.context.positions > 0 ? m.context.positions : 4096;
-  const std::int64_t ctx = integer("framework_config.ctx_size", 4096);
-  s.ctx_size = ctx == 0 ? trained : ctx;
-  echo("framework_config.ctx_size", std::to_string(s.ctx_size),
-       "llama-server's default -c 4096 (builds from November 2024 to 2025)");
-  if (!given.find("framework_config.ctx_size")) {
-    r.warnings.push_back("ctx_size not given: llama-server's -c 4096 of 2025 builds; builds from 2026 default to the "
-                         "model's training context (" + std::to_string(trained) + ") and lower it to fit the GPU");
-  } else if (s.ctx_size > trained) {
-    r.warnings.push_back("n_ctx_per_seq (" + std::to_string(s.ctx_size) + ") > n_ctx_train (" + std::to_string(trained) +
-                         ") -- possible training context overflow (llama.cpp's words; it still starts)");
-  }
-  s.n_parallel = integer("framework_config.n_parallel", 1);
-  echo("framework_config.n_parallel", std::to_string(s.n_parallel), "llama-server's default -np 1");
-  const std::int64_t all = m.num_layers + 1;
-  r.n_gpu_layers = std::min(integer("framework_config.n_gpu_layers", all), all);
-  echo("framework_config.n_gpu_layers", std::to_string(r.n_gpu_layers),
-       "all layers and the output head (-ngl 999, the default from October 2025 builds)");
-  const std::string_view fa = choice("framework_config.flash_attn", "auto");
-  s.flash_attn = fa != "off";
-  echo("framework_config.flash_attn", "\"" + std::string(fa) + "\"", "llama-server's default -fa auto: on for GPUs that run it");
-  auto cache = [&](const char* path) {
-    const std::string_view name = choice(path, "f16");
-    for (std::size_t i = 0; i < llamacpp::kCacheTypes.size(); ++i) {
-      if (llamacpp::kCacheTypes[i] == name) return CacheType(i);
-    }
-    return CacheType::f16;
-  };
-  s.type_k = cache("framework_config.cache_type_k");
-  s.type_v = cache("framework_config.cache_type_v");
-  echo("framework_config.cache_type_k", "\"" + std::string(choice("framework_config.cache_type_k", "f16")) + "\"", "default f16");
-  echo("framework_config.cache_type_v", "\"" + std::string(choice("framework_config.cache_type_v", "f16")) + "\"", "default f16");
-  s.n_ubatch = integer("framework_config.ubatch_size", 512);
-  echo("framework_config.ubatch_size", std::to_string(s.n_ubatch), "default -ub 512");
-  s.kv_unified = flag("framework_config.kv_unified");
-  s.swa_full = flag("framework_config.swa_full");
-  r.kv_offload = !flag("framework_config.no_kv_offload");
-  return r;
-}
 
 /// What one device holds, in bytes.
 struct Device {
@@ -159,6 +94,52 @@ Placement place(const Request& request, const MemoryEstimator& estimator, const 
   return p;
 }
 
+double busiest_bytes(const Placement& p) {
+  double most = 0;
+  for (const Device& d : p.gpus) most = std::max(most, d.total());
+  return most;
+}
+
+// What Ollama decides before it starts the runner (llm/server.go): its default parallelism if
+// the model then fits whole, else one slot; then as many layers as fit, from the last, with its
+// reserve per GPU (the CUDA context here).
+void ollama_fit(const Request& request, const MemoryEstimator& estimator, Resolved& r) {
+  const auto& f = request.scenario.framework_config;
+  const std::int64_t all = request.model.num_layers + 1;
+  auto set_echo = [&](std::string_view path, std::string value, std::string source) {
+    for (Setting& e : r.echo) {
+      if (e.path == path) {
+        e.value_json = std::move(value);
+        e.source = std::move(source);
+        return;
+      }
+    }
+    r.echo.push_back({std::string(path), std::move(value), std::move(source)});
+  };
+  if (!f.gpu_memory_gib) {
+    if (r.ollama_picks_layers) set_echo("framework_config.n_gpu_layers", std::to_string(all), "all: no GPU given for Ollama to fit them to");
+    return;
+  }
+  const double gpu = *f.gpu_memory_gib * kBytesPerGiB;
+  if (r.parallel_auto) {
+    Resolved whole = r;
+    whole.n_gpu_layers = all;
+    if (busiest_bytes(place(request, estimator, whole)) > gpu) {
+      r.buffers.n_parallel = 1;
+      r.buffers.ctx_size = r.num_ctx;
+      set_echo("framework_config.ollama_num_parallel", "1", "Ollama's fallback: its default parallelism does not fit the GPU");
+    }
+  }
+  if (!r.ollama_picks_layers) return;
+  std::int64_t layers = all;
+  for (; layers > 0; --layers) {
+    r.n_gpu_layers = layers;
+    if (busiest_bytes(place(request, estimator, r)) <= gpu) break;
+  }
+  r.n_gpu_layers = layers;
+  set_echo("framework_config.n_gpu_layers", std::to_string(layers), "Ollama's choice: the most layers that fit");
+}
+
 class LlamaCppEngine final : public Engine {
  public:
   explicit LlamaCppEngine(const Request& request) : estimator_(request.model, request.params) {}
@@ -170,7 +151,8 @@ class LlamaCppEngine final : public Engine {
     r.estimator = "LlamaCppMemoryEstimator";
     r.framework = request.framework;
     r.mode = Mode::inference;
-    const Resolved settings = resolve(request);
+    Resolved settings = resolve(request);
+    if (settings.ollama) ollama_fit(request, estimator_, settings);
     Verdict& v = r.verdict;
     if (settings.buffers.type_v != CacheType::f16 && settings.buffers.type_v != CacheType::bf16 &&
         settings.buffers.type_v != CacheType::f32 && !settings.buffers.flash_attn) {
@@ -195,8 +177,8 @@ class LlamaCppEngine final : public Engine {
     const double total = b.total_gb();
     v.needed_gib = total;
     const std::int64_t offloaded = p.gpu_layers + (p.output_on_gpu ? 1 : 0);
-    const std::string layers_text =
-        std::to_string(offloaded) + "/" + std::to_string(m.num_layers + 1) + " layers on the GPU";
+    const std::string layers_text = std::to_string(offloaded) + "/" + std::to_string(m.num_layers + 1) + " layers on the GPU" +
+                                    (settings.ollama_picks_layers && s.framework_config.gpu_memory_gib ? " (Ollama's choice)" : "");
     if (const auto gpu = s.framework_config.gpu_memory_gib) {
       v.gpu_memory_gib = *gpu;
       v.limit_gib = *gpu;

@@ -1,14 +1,28 @@
 // llama.cpp's own fields, named as llama-server's flags (common/arg.cpp); engine.cpp resolves
 // their defaults.
 #include <array>
+#include <cctype>
+#include <string>
 
 #include "engines/llamacpp/buffers.hpp"
 #include "input/field_block.hpp"
+#include "input/json_reader.hpp"
 
 namespace llmmem::fields {
 namespace {
 
 constexpr std::array<V, 3> kFlashAttn = {"auto", "on", "off"};
+constexpr std::array<V, 3> kOllamaKvTypes = {"f16", "q8_0", "q4_0"};
+// Ollama releases whose defaults differ (tests/data/llamacpp/SOURCE_NOTES.md), newest first.
+constexpr std::array<V, 6> kOllamaReleases = {"0.15.5", "0.12.4", "0.9.7", "0.6.7", "0.6.6", "0.5.7"};
+
+void check_ollama_version(const std::string& path, const FieldValue& v) {
+  // "0.12.6", "0.6.8-rc1": as `ollama --version` prints it.
+  const std::string& t = v.text;
+  bool ok = !t.empty() && t.size() <= 40 && std::isdigit(static_cast<unsigned char>(t[0])) && t.find('.') != std::string::npos;
+  for (char c : t) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-');
+  if (!ok) detail::fail(path, "must be an Ollama version such as \"0.12.6\", got " + detail::quote_text(t));
+}
 
 constexpr FieldSpec kFields[] = {
     {.path = "framework_config.ctx_size", .kind = FieldKind::integer, .min = 0, .max = kMaxTokens, .default_json = "4096",
@@ -42,6 +56,26 @@ constexpr FieldSpec kFields[] = {
     {.path = "framework_config.swa_full", .kind = FieldKind::boolean, .default_json = "false", .engines = kLlamaCpp,
      .section = "llama.cpp", .label = "Full-size SWA cache", .flags = "--swa-full",
      .help = "sliding-window layers keep every cell instead of the window", .advanced = true},
+    // ---- Ollama on top of llama.cpp: its defaults by version, and its own choice of -ngl ----
+    {.path = "framework_config.ollama_version", .kind = FieldKind::text,
+     .default_note = "not through Ollama: llama-server as started", .suggestions = kOllamaReleases, .engines = kLlamaCpp,
+     .section = "Ollama", .label = "Ollama version", .flags = "--ollama-version",
+     .help = "run through Ollama: its context, parallelism, flash attention and layer offload by version", .check = check_ollama_version},
+    {.path = "framework_config.num_ctx", .kind = FieldKind::integer, .min = 1, .max = kMaxTokens,
+     .default_note = "Ollama's: 2048, 4096 from 0.6.7, by the GPUs' memory from 0.15.5 (4k, 32k from 23 GiB, 256k from 47 GiB)",
+     .engines = kLlamaCpp, .section = "Ollama", .label = "num_ctx", .flags = "--num-ctx",
+     .help = "each request's context (the num_ctx option, OLLAMA_CONTEXT_LENGTH); the runner gets num_ctx x parallel cells"},
+    {.path = "framework_config.ollama_num_parallel", .kind = FieldKind::integer, .min = 1, .max = 65536,
+     .default_note = "Ollama's: 4, 2 from 0.6.7 (1 where that does not fit), 1 from 0.9.7", .engines = kLlamaCpp,
+     .section = "Ollama", .label = "Parallel requests", .flags = "--ollama-num-parallel",
+     .help = "requests served at once (OLLAMA_NUM_PARALLEL)"},
+    {.path = "framework_config.ollama_flash_attention", .kind = FieldKind::boolean,
+     .default_note = "off; from 0.12.4 on for Gemma 3, gpt-oss and Qwen3", .engines = kLlamaCpp, .section = "Ollama",
+     .label = "Flash attention", .flags = "--ollama-flash-attention",
+     .help = "flash attention in the runner (OLLAMA_FLASH_ATTENTION)"},
+    {.path = "framework_config.ollama_kv_cache_type", .kind = FieldKind::choice, .choices = kOllamaKvTypes,
+     .default_json = "\"f16\"", .engines = kLlamaCpp, .section = "Ollama", .label = "KV cache type",
+     .flags = "--ollama-kv-cache-type", .help = "the KV cache's type (OLLAMA_KV_CACHE_TYPE); Ollama quantizes it only with flash attention"},
 };
 
 }  // namespace
