@@ -109,6 +109,15 @@ test('llama.cpp says what it assumed and what it ignores', () => {
   assert.match(said({ config: qwen3(), framework: 'llama.cpp', workload: { batch_size: 8 } }), /batch_size/);
   assert.match(said({ config: qwen3(), framework: 'llama.cpp', framework_config: { ctx_size: 100000 } }), /possible training context overflow/);
   assert.throws(() => calc.estimate({ config: qwen3(), framework: 'llama.cpp', workload: { mode: 'training' } }), /llama\.cpp serves models/);
+  // A vision tower is a separate mmproj file: said, and in no buffer.
+  const vl = calc.estimate({ config: corpusConfig('qwen2.5-vl-3b-instruct.json'), framework: 'llama.cpp', checkpoint: { weights_as: 'q8_0' } });
+  assert.match(vl.warnings.join('\n'), /vision tower is not counted: llama\.cpp loads it from its own mmproj file/);
+  const text = corpusConfig('qwen2.5-vl-3b-instruct.json');
+  delete text.vision_config;
+  const alone = calc.estimate({ config: text, framework: 'llama.cpp', checkpoint: { weights_as: 'q8_0' } }).llamacpp_buffers;
+  assert.equal(vl.llamacpp_buffers.host_model_gib, alone.host_model_gib);
+  assert.equal(vl.llamacpp_buffers.gpus[0].model_gib, alone.gpus[0].model_gib);
+  assert.ok(vl.model.weight_bytes > calc.estimate({ config: text, framework: 'llama.cpp', checkpoint: { weights_as: 'q8_0' } }).model.weight_bytes);
 });
 
 test('through Ollama: its defaults by version and VRAM, and its own choice of layers', () => {

@@ -57,10 +57,10 @@ class MemoryEstimator {
   /// Decoder layers on the most loaded pipeline stage.
   std::int64_t layers_per_stage(const Parallelism& parallelism) const;
   /// The whole checkpoint's weight bytes as an engine that places layers on devices sees them:
-  /// the input side (embeddings, a vision tower), the output side (the final norm and the
+  /// the input side (embeddings), a vision tower, the output side (the final norm and the
   /// head; a tied head as a copy of the embedding, as llama.cpp loads it), and each layer.
   struct WeightParts {
-    double input = 0, output = 0;
+    double input = 0, vision = 0, output = 0;
     std::vector<double> layers;
   };
   WeightParts weight_parts() const;

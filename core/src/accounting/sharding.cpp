@@ -172,8 +172,9 @@ MemoryEstimator::WeightParts MemoryEstimator::weight_parts() const {
   const Parallelism whole;
   const LayerPrices layer = layer_prices(whole, price, true);
   WeightParts parts;
-  parts.input = (double(c.token_embedding) * price.embedding + (double(c.position_embedding) + double(c.extras)) * price.other +
-                 double(c.vision) * price.vision) * checkpoint_scale_;
+  parts.input = (double(c.token_embedding) * price.embedding + (double(c.position_embedding) + double(c.extras)) * price.other) *
+                checkpoint_scale_;
+  parts.vision = double(c.vision) * price.vision * checkpoint_scale_;
   parts.output = (double(c.final_norm) * price.other +
                   (c.lm_head > 0 ? double(c.lm_head) * price.lm_head : double(c.token_embedding) * price.embedding)) *
                  checkpoint_scale_;

@@ -218,6 +218,10 @@ class LlamaCppEngine final : public Engine {
     r.explanations = explain(request, settings, p, busiest);
     r.warnings = shared_warnings(request);
     r.warnings.insert(r.warnings.end(), settings.warnings.begin(), settings.warnings.end());
+    if (r.counts.vision > 0) {
+      r.warnings.push_back("the vision tower is not counted: llama.cpp loads it from its own mmproj file (--mmproj), "
+                           "apart from the language model's GGUF");
+    }
     if (!m.is_quantized() || m.quantization.format != QuantFormat::gguf) {
       r.warnings.push_back(m.is_quantized()
                                ? "llama.cpp loads GGUF files, not this checkpoint's format: its weights are counted as stored; "
