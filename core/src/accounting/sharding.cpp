@@ -180,9 +180,8 @@ MemoryEstimator::WeightParts MemoryEstimator::weight_parts() const {
                  checkpoint_scale_;
   const BlockPattern& b = model_.blocks;
   for (std::int64_t i = 0; i < model_.num_layers; ++i) {
-    PipelineStage one = b.hybrid() ? hybrid_stage(i, 1)
-                                   : PipelineStage{model_.is_moe() && i >= model_.moe.dense_layers ? 0 : 1,
-                                                   model_.is_moe() && i >= model_.moe.dense_layers ? 1 : 0, false, false};
+    const bool moe = model_.is_moe() && i >= model_.moe.dense_layers;  // DeepSeek's dense layers come first
+    const PipelineStage one = b.hybrid() ? hybrid_stage(i, 1) : PipelineStage{moe ? 0 : 1, moe ? 1 : 0, false, false};
     parts.layers.push_back(layer.of(one) * checkpoint_scale_);
   }
   return parts;

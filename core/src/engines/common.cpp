@@ -247,6 +247,25 @@ void add_workload_warnings(const Request& request, const MemoryBreakdown& breakd
 
 }  // namespace
 
+Verdict fit_verdict(const Request& request, double needed, bool words, const std::string& with, std::string_view short_by) {
+  Verdict v;
+  v.needed_gib = needed;
+  const std::optional<double> gpu = request.scenario.framework_config.gpu_memory_gib;
+  if (!gpu) {
+    if (words) v.summary = "Needs " + gib_text(needed) + " GiB per GPU" + with + "; choose a GPU for a verdict.";
+    return v;
+  }
+  v.gpu_memory_gib = *gpu;
+  v.limit_gib = *gpu;
+  v.status = needed <= *gpu ? Verdict::Status::fits : Verdict::Status::does_not_fit;
+  if (!words) return v;
+  v.summary = needed <= *gpu
+                  ? "Fits on " + gpus_text(request) + with + ": " + gib_text(*gpu - needed) + " GiB to spare per GPU of " + gib_text(*gpu) + " GiB."
+                  : "Does not fit on " + gpus_text(request) + with + ": needs " + gib_text(needed - *gpu) + " GiB more per GPU than its " +
+                        gib_text(*gpu) + " GiB" + std::string(short_by) + ".";
+  return v;
+}
+
 Result fit_result(const Engine& engine, const Request& request, const MemoryEstimator& estimator, Engine::Depth depth,
                   std::span<const WayToFit> ways) {
   const Scenario& s = request.scenario;
@@ -255,19 +274,7 @@ Result fit_result(const Engine& engine, const Request& request, const MemoryEsti
   r.framework = request.framework;
   r.mode = s.mode;
   r.breakdown = require_computable(estimator.estimate_total_memory(s));
-  const double total = r.breakdown.total_gb();
-  Verdict& v = r.verdict;
-  v.needed_gib = total;
-  if (const auto gpu = s.framework_config.gpu_memory_gib) {
-    v.gpu_memory_gib = *gpu;
-    v.limit_gib = *gpu;
-    v.status = total <= *gpu ? Verdict::Status::fits : Verdict::Status::does_not_fit;
-    if (depth == Engine::Depth::full) v.summary = total <= *gpu
-                    ? "Fits on " + gpus_text(request) + ": " + gib_text(*gpu - total) + " GiB to spare per GPU of " + gib_text(*gpu) + " GiB."
-                    : "Does not fit on " + gpus_text(request) + ": needs " + gib_text(total - *gpu) + " GiB more per GPU than its " + gib_text(*gpu) + " GiB.";
-  } else if (depth == Engine::Depth::full) {
-    v.summary = "Needs " + gib_text(total) + " GiB per GPU; choose a GPU for a verdict.";
-  }
+  r.verdict = fit_verdict(request, r.breakdown.total_gb(), depth == Engine::Depth::full);
   if (depth != Engine::Depth::full) return r;  // a probe or a chart's point: no model facts or warnings
 
   describe_model(request, estimator, r);

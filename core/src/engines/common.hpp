@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "llmmem/engine.hpp"
@@ -76,6 +77,15 @@ void describe_model(const Request& request, const MemoryEstimator& estimator, Re
 
 /// "8 x H100 80GB SXM", or "a GPU of 40 GiB".
 std::string gpus_text(const Request& request);
+
+/// The verdict of an engine whose breakdown is what it holds: `fits` when `needed_gib` is within
+/// the GPU, else `does_not_fit`; no_gpu without one. With `words`, its sentence: "Fits on 1 x H100
+/// 80GB SXM: 2.04 GiB to spare per GPU of 79.19 GiB.", "Does not fit on ...: needs 1.20 GiB more
+/// per GPU than its 79.19 GiB.", or "Needs 9.59 GiB per GPU; choose a GPU for a verdict."
+/// `with`: what runs there (" with 37/37 layers on the GPU"); `short_by`: what happens when it
+/// does not fit, in the engine's terms (" (llama.cpp fails to allocate a buffer)").
+Verdict fit_verdict(const Request& request, double needed_gib, bool words, const std::string& with = "",
+                    std::string_view short_by = "");
 
 /// A way to fit a trainer would try: its label and the fields it changes (path, JSON value).
 struct WayToFit {

@@ -38,6 +38,11 @@ std::pair<std::int64_t, std::int64_t> kv_widths(const ModelSpec& m) {
 
 }  // namespace
 
+CacheType cache_type(std::string_view name) {
+  const auto found = std::find(kCacheTypes.begin(), kCacheTypes.end(), name);
+  return found == kCacheTypes.end() ? CacheType::f16 : CacheType(found - kCacheTypes.begin());
+}
+
 double cache_row_bytes(CacheType type, std::int64_t elements) {
   const Block& b = kBlocks[std::size_t(type)];
   return double(elements) / b.values * b.bytes;

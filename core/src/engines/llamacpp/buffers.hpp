@@ -17,6 +17,10 @@ namespace llmmem::llamacpp {
 enum class CacheType { f16, bf16, f32, q8_0, q4_0, q4_1, q5_0, q5_1, iq4_nl };
 inline constexpr std::array<std::string_view, 9> kCacheTypes = {"f16", "bf16", "f32", "q8_0", "q4_0",
                                                                 "q4_1", "q5_0", "q5_1", "iq4_nl"};
+/// The type a flag names (f16 for a name it does not know: the schema checked it already).
+CacheType cache_type(std::string_view name);
+/// Whether `type` is one of the block-quantized types (not f16, bf16 or f32).
+inline bool is_quantized(CacheType type) { return type != CacheType::f16 && type != CacheType::bf16 && type != CacheType::f32; }
 /// ggml_row_size: bytes of `elements` values of `type` (whole blocks of 32 for the quantized ones).
 double cache_row_bytes(CacheType type, std::int64_t elements);
 

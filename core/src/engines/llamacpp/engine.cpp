@@ -46,10 +46,10 @@ struct Placement {
   double host() const { return host_model + host_kv + host_compute + output; }
 };
 
-Placement place(const Request& request, const MemoryEstimator& estimator, const Resolved& settings) {
+/// `weights`: the model's, placed (MemoryEstimator::weight_parts, worked out once per engine).
+Placement place(const Request& request, const MemoryEstimator::WeightParts& weights, const Resolved& settings) {
   const ModelSpec& m = request.model;
   const llamacpp::Settings& s = settings.buffers;
-  const MemoryEstimator::WeightParts weights = estimator.weight_parts();
   const std::int64_t layers = m.num_layers;
   const std::int64_t gpus = std::max<std::int64_t>(1, request.scenario.parallelism.pipeline_parallel_size);
   Placement p;
@@ -84,9 +84,11 @@ Placement place(const Request& request, const MemoryEstimator& estimator, const 
   } else {
     p.host_model += weights.output;
   }
+  // Each GPU reserves the graph's buffer; the one holding the head, its logits too.
   const llamacpp::ComputeBuffers compute = llamacpp::compute_buffers(m, s, p.cells, p.output_on_gpu);
+  const double without_head = p.output_on_gpu ? llamacpp::compute_buffers(m, s, p.cells, false).gpu : compute.gpu;
   for (Device& d : p.gpus) {
-    d.compute = d.output || !p.output_on_gpu ? compute.gpu : llamacpp::compute_buffers(m, s, p.cells, false).gpu;
+    d.compute = d.output ? compute.gpu : without_head;
     d.context = kCudaContextBytes;
   }
   p.host_compute = compute.host;
@@ -94,55 +96,45 @@ Placement place(const Request& request, const MemoryEstimator& estimator, const 
   return p;
 }
 
-double busiest_bytes(const Placement& p) {
-  double most = 0;
-  for (const Device& d : p.gpus) most = std::max(most, d.total());
-  return most;
+/// The GPU holding the most: the breakdown's, and what must fit.
+const Device& busiest(const Placement& p) {
+  return *std::max_element(p.gpus.begin(), p.gpus.end(), [](const Device& a, const Device& b) { return a.total() < b.total(); });
 }
 
 // What Ollama decides before it starts the runner (llm/server.go): its default parallelism if
 // the model then fits whole, else one slot; then as many layers as fit, from the last, with its
 // reserve per GPU (the CUDA context here).
-void ollama_fit(const Request& request, const MemoryEstimator& estimator, Resolved& r) {
+void ollama_fit(const Request& request, const MemoryEstimator::WeightParts& weights, Resolved& r) {
   const auto& f = request.scenario.framework_config;
   const std::int64_t all = request.model.num_layers + 1;
-  auto set_echo = [&](std::string_view path, std::string value, std::string source) {
-    for (Setting& e : r.echo) {
-      if (e.path == path) {
-        e.value_json = std::move(value);
-        e.source = std::move(source);
-        return;
-      }
-    }
-    r.echo.push_back({std::string(path), std::move(value), std::move(source)});
-  };
   if (!f.gpu_memory_gib) {
-    if (r.ollama_picks_layers) set_echo("framework_config.n_gpu_layers", std::to_string(all), "all: no GPU given for Ollama to fit them to");
+    if (r.ollama_picks_layers) r.say("framework_config.n_gpu_layers", std::to_string(all), "all: no GPU given for Ollama to fit them to");
     return;
   }
   const double gpu = *f.gpu_memory_gib * kBytesPerGiB;
   if (r.parallel_auto) {
     Resolved whole = r;
     whole.n_gpu_layers = all;
-    if (busiest_bytes(place(request, estimator, whole)) > gpu) {
+    if (busiest(place(request, weights, whole)).total() > gpu) {
       r.buffers.n_parallel = 1;
       r.buffers.ctx_size = r.num_ctx;
-      set_echo("framework_config.ollama_num_parallel", "1", "Ollama's fallback: its default parallelism does not fit the GPU");
+      r.say("framework_config.ollama_num_parallel", "1", "Ollama's fallback: its default parallelism does not fit the GPU");
     }
   }
   if (!r.ollama_picks_layers) return;
   std::int64_t layers = all;
   for (; layers > 0; --layers) {
     r.n_gpu_layers = layers;
-    if (busiest_bytes(place(request, estimator, r)) <= gpu) break;
+    if (busiest(place(request, weights, r)).total() <= gpu) break;
   }
   r.n_gpu_layers = layers;
-  set_echo("framework_config.n_gpu_layers", std::to_string(layers), "Ollama's choice: the most layers that fit");
+  r.say("framework_config.n_gpu_layers", std::to_string(layers), "Ollama's choice: the most layers that fit");
 }
 
 class LlamaCppEngine final : public Engine {
  public:
-  explicit LlamaCppEngine(const Request& request) : estimator_(request.model, request.params) {}
+  explicit LlamaCppEngine(const Request& request)
+      : estimator_(request.model, request.params), weights_(estimator_.weight_parts()) {}
 
   Result compute(const Request& request, Depth depth) const override {
     const Scenario& s = request.scenario;
@@ -152,10 +144,9 @@ class LlamaCppEngine final : public Engine {
     r.framework = request.framework;
     r.mode = Mode::inference;
     Resolved settings = resolve(request);
-    if (settings.ollama) ollama_fit(request, estimator_, settings);
-    Verdict& v = r.verdict;
-    if (settings.buffers.type_v != CacheType::f16 && settings.buffers.type_v != CacheType::bf16 &&
-        settings.buffers.type_v != CacheType::f32 && !settings.buffers.flash_attn) {
+    if (settings.ollama) ollama_fit(request, weights_, settings);
+    if (llamacpp::is_quantized(settings.buffers.type_v) && !settings.buffers.flash_attn) {
+      Verdict& v = r.verdict;
       // llama_init_from_model refuses before allocating anything (src/llama-context.cpp).
       v.status = Verdict::Status::refuses;
       v.reason = "V cache quantization requires flash_attn";
@@ -164,35 +155,23 @@ class LlamaCppEngine final : public Engine {
       if (depth == Depth::full) r.warnings = shared_warnings(request);
       return r;
     }
-    const Placement p = place(request, estimator_, settings);
-    const Device& busiest = *std::max_element(p.gpus.begin(), p.gpus.end(),
-                                              [](const Device& a, const Device& b) { return a.total() < b.total(); });
+    const Placement p = place(request, weights_, settings);
+    const Device& held = busiest(p);
     MemoryBreakdown& b = r.breakdown;
-    b.model_weights_gb = busiest.weights / kBytesPerGiB;
-    b.kv_cache_gb = busiest.kv / kBytesPerGiB;
-    b.activations_gb = busiest.compute / kBytesPerGiB;
-    b.non_torch_memory_gb = busiest.context / kBytesPerGiB;
+    b.model_weights_gb = held.weights / kBytesPerGiB;
+    b.kv_cache_gb = held.kv / kBytesPerGiB;
+    b.activations_gb = held.compute / kBytesPerGiB;
+    b.non_torch_memory_gb = held.context / kBytesPerGiB;
     require_computable(b);
     r.cpu_memory_gib = p.host() / kBytesPerGiB;
-    const double total = b.total_gb();
-    v.needed_gib = total;
     const std::int64_t offloaded = p.gpu_layers + (p.output_on_gpu ? 1 : 0);
-    const std::string layers_text = std::to_string(offloaded) + "/" + std::to_string(m.num_layers + 1) + " layers on the GPU" +
-                                    (settings.ollama_picks_layers && s.framework_config.gpu_memory_gib ? " (Ollama's choice)" : "");
-    if (const auto gpu = s.framework_config.gpu_memory_gib) {
-      v.gpu_memory_gib = *gpu;
-      v.limit_gib = *gpu;
-      v.status = total <= *gpu ? Verdict::Status::fits : Verdict::Status::does_not_fit;
-      if (depth == Depth::full) {
-        v.summary = total <= *gpu ? "Fits on " + gpus_text(request) + " with " + layers_text + ": " + gib_text(*gpu - total) +
-                                        " GiB to spare per GPU of " + gib_text(*gpu) + " GiB."
-                                  : "Does not fit on " + gpus_text(request) + " with " + layers_text + ": needs " +
-                                        gib_text(total - *gpu) + " GiB more per GPU than its " + gib_text(*gpu) +
-                                        " GiB (llama.cpp fails to allocate a buffer).";
-      }
-    } else if (depth == Depth::full) {
-      v.summary = "Needs " + gib_text(total) + " GiB per GPU with " + layers_text + "; choose a GPU for a verdict.";
-    }
+    const bool words = depth == Depth::full;
+    const bool ollama_chose = settings.ollama_picks_layers && s.framework_config.gpu_memory_gib;
+    r.verdict = fit_verdict(request, b.total_gb(), words,
+                            words ? " with " + std::to_string(offloaded) + "/" + std::to_string(m.num_layers + 1) +
+                                        " layers on the GPU" + (ollama_chose ? " (Ollama's choice)" : "")
+                                  : std::string(),
+                            " (llama.cpp fails to allocate a buffer)");
     if (depth != Depth::full) return r;
 
     LlamaCppBuffers& out = r.llamacpp_buffers.emplace();
@@ -215,7 +194,7 @@ class LlamaCppEngine final : public Engine {
     r.breakdown_basis = "llama.cpp's buffers on the busiest GPU: its layers' weights and KV cache, the compute buffer, "
                         "and the CUDA context";
     r.settings = settings.echo;
-    r.explanations = explain(request, settings, p, busiest);
+    r.explanations = explain(request, settings, p, held);
     r.warnings = shared_warnings(request);
     r.warnings.insert(r.warnings.end(), settings.warnings.begin(), settings.warnings.end());
     if (r.counts.vision > 0) {
@@ -280,6 +259,7 @@ class LlamaCppEngine final : public Engine {
   }
 
   TransformersMemoryEstimator estimator_;
+  MemoryEstimator::WeightParts weights_;  // the model's weights by part: the same for every request
 };
 
 }  // namespace

@@ -14,6 +14,13 @@ namespace {
 
 using engines::gib_text;
 
+/// A setting as used: "given" when the request set it, else why this default.
+void echo(Resolved& r, const GivenFields& given, const char* path, std::string value, std::string source) {
+  r.say(path, std::move(value), given.find(path) ? "given" : std::move(source));
+}
+
+std::string quoted(CacheType type) { return "\"" + std::string(kCacheTypes[std::size_t(type)]) + "\""; }
+
 // Ollama's defaults by version (tests/data/llamacpp/SOURCE_NOTES.md, from ollama/ollama's history):
 //   num_ctx        2048; 4096 from 0.6.7 (44b466eeb); by total VRAM from 0.15.5 (0334ffa62):
 //                  262144 from 47 GiB, 32768 from 23 GiB, else 4096; never past n_ctx_train
@@ -28,9 +35,6 @@ void resolve_ollama(const Request& request, const std::string& version_text, Res
   const vllm::Version version = vllm::parse_version(version_text);  // major.minor.patch, as vLLM's are read
   const auto since = [&](int minor, int patch) { return version.at_least(minor, patch); };
   const std::string ollama = "Ollama " + version_text;
-  auto echo = [&](const char* path, std::string value, std::string source) {
-    r.echo.push_back({path, std::move(value), given.find(path) ? "given" : std::move(source)});
-  };
   for (const char* path : {"framework_config.ctx_size", "framework_config.n_parallel", "framework_config.flash_attn",
                            "framework_config.cache_type_k", "framework_config.cache_type_v", "framework_config.ubatch_size",
                            "framework_config.kv_unified", "framework_config.swa_full"}) {
@@ -50,7 +54,7 @@ void resolve_ollama(const Request& request, const std::string& version_text, Res
     num_ctx = trained;
   }
   r.num_ctx = num_ctx;
-  echo("framework_config.num_ctx", std::to_string(num_ctx), ctx_source);
+  echo(r, given, "framework_config.num_ctx", std::to_string(num_ctx), ctx_source);
   std::int64_t parallel = since(9, 7) ? 1 : since(6, 7) ? 2 : 4;
   if (const FieldValue* v = given.find("framework_config.ollama_num_parallel")) {
     parallel = v->integer;
@@ -62,7 +66,7 @@ void resolve_ollama(const Request& request, const std::string& version_text, Res
   s.kv_unified = false;
   s.n_ubatch = 512;
   s.swa_full = true;
-  echo("framework_config.ollama_num_parallel", std::to_string(parallel),
+  echo(r, given, "framework_config.ollama_num_parallel", std::to_string(parallel),
        parallel > 1 ? ollama + "'s default (1 where that does not fit)" : ollama + "'s default");
   bool fa = false;
   if (since(12, 4)) {
@@ -70,23 +74,31 @@ void resolve_ollama(const Request& request, const std::string& version_text, Res
   }
   if (const FieldValue* v = given.find("framework_config.ollama_flash_attention")) fa = v->boolean;
   s.flash_attn = fa;
-  echo("framework_config.ollama_flash_attention", fa ? "true" : "false",
+  echo(r, given, "framework_config.ollama_flash_attention", fa ? "true" : "false",
        since(12, 4) ? ollama + "'s default for " + m.model_type : ollama + "'s default (off)");
-  CacheType kv = CacheType::f16;
-  if (const FieldValue* v = given.find("framework_config.ollama_kv_cache_type")) {
-    kv = v->text == "q8_0" ? CacheType::q8_0 : v->text == "q4_0" ? CacheType::q4_0 : CacheType::f16;
-  }
-  if (kv != CacheType::f16 && !fa) {
+  const FieldValue* kv_given = given.find("framework_config.ollama_kv_cache_type");
+  CacheType kv = kv_given ? cache_type(kv_given->text) : CacheType::f16;
+  if (is_quantized(kv) && !fa) {
     r.warnings.push_back("quantized kv cache requested but flash attention disabled: " + ollama + " keeps it f16");
     kv = CacheType::f16;
   }
   s.type_k = s.type_v = kv;
-  echo("framework_config.ollama_kv_cache_type", kv == CacheType::f16 ? "\"f16\"" : kv == CacheType::q8_0 ? "\"q8_0\"" : "\"q4_0\"",
-       "OLLAMA_KV_CACHE_TYPE's default f16");
+  echo(r, given, "framework_config.ollama_kv_cache_type", quoted(kv), "OLLAMA_KV_CACHE_TYPE's default f16");
   r.ollama_picks_layers = !given.find("framework_config.n_gpu_layers");
 }
 
 }  // namespace
+
+void Resolved::say(std::string_view path, std::string value_json, std::string source) {
+  for (Setting& setting : echo) {
+    if (setting.path == path) {
+      setting.value_json = std::move(value_json);
+      setting.source = std::move(source);
+      return;
+    }
+  }
+  echo.push_back({std::string(path), std::move(value_json), std::move(source)});
+}
 
 Resolved resolve(const Request& request) {
   const GivenFields& given = request.scenario.given;
@@ -105,9 +117,6 @@ Resolved resolve(const Request& request) {
     const FieldValue* v = given.find(path);
     return v ? std::string_view(v->text) : fallback;
   };
-  auto echo = [&](const char* path, std::string value, std::string source) {
-    r.echo.push_back({path, std::move(value), given.find(path) ? "given" : std::move(source)});
-  };
   const std::int64_t trained = m.context.positions > 0 ? m.context.positions : 4096;
   const std::int64_t all = m.num_layers + 1;
   r.n_gpu_layers = std::min(integer("framework_config.n_gpu_layers", all), all);
@@ -122,7 +131,7 @@ Resolved resolve(const Request& request) {
   }
   const std::int64_t ctx = integer("framework_config.ctx_size", 4096);
   s.ctx_size = ctx == 0 ? trained : ctx;
-  echo("framework_config.ctx_size", std::to_string(s.ctx_size),
+  echo(r, given, "framework_config.ctx_size", std::to_string(s.ctx_size),
        "llama-server's default -c 4096 (builds from November 2024 to 2025)");
   if (!given.find("framework_config.ctx_size")) {
     r.warnings.push_back("ctx_size not given: llama-server's -c 4096 of 2025 builds; builds from 2026 default to the "
@@ -132,25 +141,18 @@ Resolved resolve(const Request& request) {
                          ") -- possible training context overflow (llama.cpp's words; it still starts)");
   }
   s.n_parallel = integer("framework_config.n_parallel", 1);
-  echo("framework_config.n_parallel", std::to_string(s.n_parallel), "llama-server's default -np 1");
-  echo("framework_config.n_gpu_layers", std::to_string(r.n_gpu_layers),
+  echo(r, given, "framework_config.n_parallel", std::to_string(s.n_parallel), "llama-server's default -np 1");
+  echo(r, given, "framework_config.n_gpu_layers", std::to_string(r.n_gpu_layers),
        "all layers and the output head (-ngl 999, the default from October 2025 builds)");
   const std::string_view fa = choice("framework_config.flash_attn", "auto");
   s.flash_attn = fa != "off";
-  echo("framework_config.flash_attn", "\"" + std::string(fa) + "\"", "llama-server's default -fa auto: on for GPUs that run it");
-  auto cache = [&](const char* path) {
-    const std::string_view name = choice(path, "f16");
-    for (std::size_t i = 0; i < kCacheTypes.size(); ++i) {
-      if (kCacheTypes[i] == name) return CacheType(i);
-    }
-    return CacheType::f16;
-  };
-  s.type_k = cache("framework_config.cache_type_k");
-  s.type_v = cache("framework_config.cache_type_v");
-  echo("framework_config.cache_type_k", "\"" + std::string(choice("framework_config.cache_type_k", "f16")) + "\"", "default f16");
-  echo("framework_config.cache_type_v", "\"" + std::string(choice("framework_config.cache_type_v", "f16")) + "\"", "default f16");
+  echo(r, given, "framework_config.flash_attn", "\"" + std::string(fa) + "\"", "llama-server's default -fa auto: on for GPUs that run it");
+  s.type_k = cache_type(choice("framework_config.cache_type_k", "f16"));
+  s.type_v = cache_type(choice("framework_config.cache_type_v", "f16"));
+  echo(r, given, "framework_config.cache_type_k", quoted(s.type_k), "default f16");
+  echo(r, given, "framework_config.cache_type_v", quoted(s.type_v), "default f16");
   s.n_ubatch = integer("framework_config.ubatch_size", 512);
-  echo("framework_config.ubatch_size", std::to_string(s.n_ubatch), "default -ub 512");
+  echo(r, given, "framework_config.ubatch_size", std::to_string(s.n_ubatch), "default -ub 512");
   s.kv_unified = flag("framework_config.kv_unified");
   s.swa_full = flag("framework_config.swa_full");
   return r;

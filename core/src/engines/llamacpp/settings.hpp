@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engines/llamacpp/buffers.hpp"
@@ -22,6 +23,8 @@ struct Resolved {
   std::int64_t num_ctx = 0;
   std::vector<Setting> echo;
   std::vector<std::string> warnings;
+  /// Records the value used for `path` and why, replacing what an earlier step said of it.
+  void say(std::string_view path, std::string value_json, std::string source);
 };
 
 Resolved resolve(const Request& request);
