@@ -4,6 +4,7 @@ import { createCalculator } from '../wasm/index.mjs';
 import { cudaGraphAccuracy, modelCounts, trainingAccuracy, vllmAccuracy } from '../tests/support/accuracy.mjs';
 import { quantizedAccuracy } from '../tests/support/quantized.mjs';
 import { llamacppAccuracy } from '../tests/support/llamacpp.mjs';
+import { sglangAccuracy, sglangSummary } from '../tests/support/sglang.mjs';
 
 const calc = await createCalculator();
 const gib = (value) => value.toFixed(2).padStart(7);
@@ -112,9 +113,32 @@ function printLlamaCpp() {
               `${rows.filter((row) => row.left_out).length} logs left out, each with its reason.`);
 }
 
+function printSglang() {
+  const rows = sglangAccuracy((request) => calc.estimate(request));
+  console.log('\nSGLang against its start-up logs: tests/data/sglang/logs.json (logged / ours: the pool\'s tokens, GiB, the default fraction)\n');
+  console.log(`${cell('log', 34)}${cell('version', 13)}${'max_total_num_tokens'.padStart(22)}    error  ${'free before weights'.padStart(20)}${'weights'.padStart(15)}  fraction`);
+  const num = (value) => (value == null ? '-' : typeof value === 'number' ? value.toFixed(2) : String(value));
+  for (const row of rows) {
+    if (row.left_out) {
+      console.log(`${cell(row.id, 34)}left out: ${row.left_out}`);
+      continue;
+    }
+    const { logged: l, pool: p } = row;
+    const error = `${row.tokens_error >= 0 ? '+' : ''}${(100 * row.tokens_error).toFixed(2)}%`.padStart(9);
+    const miss = row.known_miss ? `  known miss: ${row.known_miss}` : '';
+    console.log(`${cell(row.id, 34)}${cell(row.version, 13)}${`${l.max_total_num_tokens} / ${p.max_total_num_tokens}`.padStart(22)}${error}  ` +
+                `${`${num(l.free_gib)} / ${num(p.free_gib)}`.padStart(20)}${`${num(l.weights_gib)} / ${num(p.weights_gib)}`.padStart(15)}  ` +
+                `${l.mem_fraction_static ?? '-'} / ${p.mem_fraction_static}${miss}`);
+  }
+  const s = sglangSummary(rows);
+  console.log(`\n${s.tokens_within_2_percent} of ${s.checked} logs' max_total_num_tokens within 2% (median |error| ${(100 * s.median_abs_tokens_error).toFixed(2)}%); ` +
+              `the default fraction reproduced in ${s.fractions_reproduced} of ${s.fractions_checked}; ${s.logs - s.checked} logs left out, each with its reason.`);
+}
+
 printCounts();
 printTraining();
 printVllm();
 printCudaGraphs();
 printQuantized();
 printLlamaCpp();
+printSglang();

@@ -8,7 +8,7 @@ export interface EstimateRequest {
   /** A Hugging Face config.json, verbatim. */
   config: Record<string, unknown>;
   /** Transformers (inference or training), vllm (serving) or deepspeed (ZeRO training). Default "transformers". */
-  framework?: 'transformers' | 'vllm' | 'deepspeed' | 'llama.cpp';
+  framework?: 'transformers' | 'vllm' | 'deepspeed' | 'llama.cpp' | 'sglang';
   workload?: {
     /** Run the model (generate) or train it. Default: inference for transformers and vllm, training for deepspeed. */
     mode?: 'inference' | 'training';
@@ -16,7 +16,7 @@ export interface EstimateRequest {
     batch_size?: number;
     /** Tokens per sequence. Default 512. Read by transformers and deepspeed. */
     sequence_length?: number;
-    /** The KV cache's element type. Default "auto" (auto: the model's dtype). Read by transformers and vllm in inference. */
+    /** The KV cache's element type. Default "auto" (auto: the model's dtype). Read by transformers and vllm and sglang in inference. */
     kv_cache_dtype?: 'auto' | 'float16' | 'fp16' | 'half' | 'bfloat16' | 'bf16' | 'float32' | 'fp32' | 'fp8' | 'fp8_e4m3' | 'fp8_e5m2';
     /** The longest request (prompt + output) vLLM accepts; its KV cache must hold one. Default: the model's maximum length, derived from config.json as vLLM derives it. Read by vllm. */
     max_model_len?: number;
@@ -28,13 +28,13 @@ export interface EstimateRequest {
     block_size?: number;
   };
   parallelism?: {
-    /** GPUs each layer is split over. Default 1. Read by transformers and vllm and deepspeed. */
+    /** GPUs each layer is split over. Default 1. Read by transformers and vllm and deepspeed and sglang. */
     tensor_parallel_size?: number;
     /** Stages the layers are split into. Default 1. */
     pipeline_parallel_size?: number;
-    /** Replicas (ZeRO and FSDP shard states over them). Default 1. Read by transformers and vllm and deepspeed. */
+    /** Replicas (ZeRO and FSDP shard states over them). Default 1. Read by transformers and vllm and deepspeed and sglang. */
     data_parallel_size?: number;
-    /** GPUs the experts are spread over (vLLM: tensor x data parallel, with --enable-expert-parallel). Default 1. Read by transformers and vllm and deepspeed. */
+    /** GPUs the experts are spread over (vLLM: tensor x data parallel, with --enable-expert-parallel). Default 1. Read by transformers and vllm and deepspeed and sglang. */
     expert_parallel_size?: number;
     /** Megatron sequence parallelism (needs tensor parallel > 1). Default false. Read by transformers and deepspeed in training. */
     sequence_parallel?: boolean;
@@ -88,7 +88,7 @@ export interface EstimateRequest {
     vllm_entrypoint?: 'serve' | 'llm';
     /** Capture no CUDA graphs. Default false. Read by vllm. */
     enforce_eager?: boolean;
-    /** NCCL only (vLLM also turns it off on more than two PCIe-only GPUs). Default false. Read by vllm. */
+    /** NCCL only (vLLM and SGLang also turn it off on more than two PCIe-only GPUs). Default false. Read by vllm and sglang. */
     disable_custom_all_reduce?: boolean;
     /** Split long prompts into max_num_batched_tokens chunks (V0: else a step must hold a whole prompt). Default: always in V1; V0 turns it on for contexts over 32K. Read by vllm. */
     enable_chunked_prefill?: boolean;
@@ -140,6 +140,26 @@ export interface EstimateRequest {
     ollama_flash_attention?: boolean;
     /** The KV cache's type (OLLAMA_KV_CACHE_TYPE); Ollama quantizes it only with flash attention. Default "f16". Read by llama.cpp. */
     ollama_kv_cache_type?: 'f16' | 'q8_0' | 'q4_0';
+    /** As `pip show sglang` prints it: the memory defaults follow from it. Default: the newest SGLang this calculator models. Read by sglang. */
+    sglang_version?: string;
+    /** The share of the free memory that holds the weights and the KV pool. Default: SGLang's default for the version, the GPU's memory and the ranks. Read by sglang. */
+    mem_fraction_static?: number;
+    /** The longest request (prompt + output). Default: the model's, derived from config.json as SGLang derives it. Read by sglang. */
+    context_length?: number;
+    /** Requests decoded at once; sets the request table's rows. Default: the request table's rows: pool tokens / context x 512, within 2048 to 4096. Read by sglang. */
+    max_running_requests?: number;
+    /** A cap on the KV pool's tokens. Default: as many as the memory holds. Read by sglang. */
+    max_total_tokens?: number;
+    /** Prompt tokens per prefill step (-1: off); from 0.5.3 it sizes the default memory fraction. Default: SGLang's default for the GPU's memory (2048 to 16384). Read by sglang. */
+    chunked_prefill_size?: number;
+    /** The largest decode batch captured. Default: SGLang's default for the GPU's memory and TP size. Read by sglang. */
+    cuda_graph_max_bs?: number;
+    /** Capture no CUDA graphs. Default false. Read by sglang. */
+    disable_cuda_graph?: boolean;
+    /** Tokens per KV page: the pool is whole pages. Default 1. Read by sglang. */
+    page_size?: number;
+    /** Attention data-parallel over --dp-size replicas: each keeps tp / dp of the KV heads. Default false. Read by sglang. */
+    enable_dp_attention?: boolean;
   };
   checkpoint?: {
     /** The bytes of every tensor its safetensors headers list (the index's metadata.total_size; llm-mem checkpoint reads them). Default: none: weights from config.json's formula. */
@@ -325,6 +345,36 @@ export interface EstimateResponse {
     /** "offloaded N/M layers to GPU": M counts the output head. */
     offloaded_layers: number;
     total_layers: number;
+  };
+  /**
+   * SGLang: its memory pool as its start-up log prints it ("Load weight begin/end", "KV Cache is
+   * allocated", "max_total_num_tokens=..."), with a GPU.
+   */
+  sglang_pool?: {
+    mem_fraction_static: number;
+    /** Free memory before the weights, and mem_fraction_static of it: the weights and the KV pool. */
+    free_gib: number;
+    static_gib: number;
+    weights_gib: number;
+    /** K size + V size (MLA: the latents' KV size). */
+    kv_pool_gib: number;
+    /** One token's K and V over this GPU's layers. */
+    cell_bytes: number;
+    max_total_num_tokens: number;
+    context_len: number;
+    max_running_requests: number;
+    max_req_len: number;
+    max_prefill_tokens: number;
+    chunked_prefill_size: number;
+    /** 0: CUDA graphs off. */
+    cuda_graph_max_bs: number;
+    req_to_token_gib: number;
+    cuda_graph_gib: number;
+    workspace_gib: number;
+    /** "available_gpu_mem": what is left for forward passes. */
+    available_gib: number;
+    /** Requests of context_len tokens the pool holds at once. */
+    full_length_requests: number;
   };
   /** Training: host memory per node for the model states kept there (DeepSpeed's "per CPU", paged
    * optimizer states); llama.cpp: the system memory its CPU-side buffers take. */

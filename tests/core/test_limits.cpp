@@ -47,7 +47,7 @@ constexpr std::uint64_t kSolveBudget = 100;
 
 TEST_CASE("every estimate, sweep and solve within the documented bounds stays within a fixed budget of evaluations") {
   Random r{20261207};
-  const char* frameworks[] = {"transformers", "vllm", "deepspeed", "llama.cpp"};
+  const char* frameworks[] = {"transformers", "vllm", "deepspeed", "llama.cpp", "sglang"};
   const char* configs[] = {"llama-3.1-8b.json", "mixtral-8x7b-v0.1.json", "gpt2.json", "deepseek-v2-lite-chat.json",
                            "gemma-2-9b-it.json"};
   std::uint64_t worst_estimate = 0, worst_solve = 0;

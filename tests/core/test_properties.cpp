@@ -48,7 +48,7 @@ json random_config(Random& r) {
 
 json random_request(Random& r) {
   const json config = random_config(r);
-  const char* frameworks[] = {"transformers", "vllm", "deepspeed", "llama.cpp"};
+  const char* frameworks[] = {"transformers", "vllm", "deepspeed", "llama.cpp", "sglang"};
   const std::string framework = r.pick(frameworks);
   json request = {{"config", config},
                   {"framework", framework},

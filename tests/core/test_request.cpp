@@ -102,7 +102,7 @@ TEST_CASE("request errors name the field") {
   }
   SUBCASE("choices list what is accepted") {
     CHECK(error_for(R"(,"framework":"tgi")").at("message") ==
-          R"(framework: must be one of "transformers", "vllm", "deepspeed", "llama.cpp", got "tgi")");
+          R"(framework: must be one of "transformers", "vllm", "deepspeed", "llama.cpp", "sglang", got "tgi")");
     CHECK(error_for(R"(,"workload":{"kv_cache_dtype":"int3"})").at("field") == "workload.kv_cache_dtype");
     CHECK(error_for(R"(,"framework_config":{"optimizer_type":"rmsprop"})").at("field") ==
           "framework_config.optimizer_type");
@@ -176,7 +176,7 @@ TEST_CASE("regressions from the malformed-input corpus (issue 9)") {
   SUBCASE("echoed values are escaped and short: an error stays one line") {
     const json framework = estimate_error(R"({"config":)" + llama + R"(,"framework":"vllm\nllm-mem: ok"})");
     CHECK(framework.at("message") ==
-          R"(framework: must be one of "transformers", "vllm", "deepspeed", "llama.cpp", got "vllm\nllm-mem: ok")");
+          R"(framework: must be one of "transformers", "vllm", "deepspeed", "llama.cpp", "sglang", got "vllm\nllm-mem: ok")");
     const json key = estimate_error(R"({"config":)" + llama + R"(,"workload":{"bad\nkey":1}})");
     CHECK(key.at("field") == R"(workload."bad\nkey")");
     const std::string long_name(100000, 'x');

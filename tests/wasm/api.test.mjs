@@ -122,7 +122,7 @@ test('solve: the engine runs at the answer, not one step past it', () => {
 test('text crosses the boundary as UTF-8 both ways: non-ASCII characters come back as sent', () => {
   const odd = 'vllm\u2014\u00fc\u{1F680}';  // an em dash, a two-byte and a four-byte character
   assert.throws(() => calc.estimate({ ...specExampleRequest(), framework: odd }),
-    { field: 'framework', message: `framework: must be one of "transformers", "vllm", "deepspeed", "llama.cpp", got "${odd}"` });
+    { field: 'framework', message: `framework: must be one of "transformers", "vllm", "deepspeed", "llama.cpp", "sglang", got "${odd}"` });
   // Large requests too (the config's text is most of a request), and the next call is unaffected.
   const big = { ...specExampleRequest(), config: { ...specExampleRequest().config, note: '\u00e9'.repeat(200000) } };
   assert.equal(calc.estimate(big).model.total_parameters, 6738415616);

@@ -95,7 +95,7 @@ test('a broken or edited link says what could not be used, and the page still wo
     ['#' + encodeURIComponent(JSON.stringify({ preset: 'llama-3.1-8b', workload: { batchsize: 4 } })), /^link\.workload\.batchsize: unknown field$/],
     ['#' + encodeURIComponent(JSON.stringify({ preset: 'no-such-model' })), /^link\.preset: unknown preset "no-such-model"$/],
     ['#' + encodeURIComponent(JSON.stringify({ preset: 'llama-3.1-8b', framework: '<img src=x onerror=alert(1)>' })),
-      /^link\.framework: must be one of "transformers", "vllm", "deepspeed", "llama.cpp", got "<img src=x onerror=alert\(1\)>"$/],
+      /^link\.framework: must be one of "transformers", "vllm", "deepspeed", "llama.cpp", "sglang", got "<img src=x onerror=alert\(1\)>"$/],
   ];
   for (const [hash, expected] of cases) {
     const { page, violations } = await openWatched(site.url + hash);

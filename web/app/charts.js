@@ -40,6 +40,14 @@
       { key: 'layers', field: 'framework_config.n_gpu_layers', x: 'layers on the GPU (-ngl)',
         current: setting('framework_config.n_gpu_layers', result.model.num_hidden_layers + 1),
         values: layerCounts(result.model.num_hidden_layers + 1), y: 'total', unit: 'GiB per GPU', linear: true },
+    ] : result.framework === 'sglang' ? [
+      // SGLang: the pool's tokens against its static fraction, and against the TP size.
+      { key: 'fraction', field: 'framework_config.mem_fraction_static', x: 'mem_fraction_static',
+        current: setting('framework_config.mem_fraction_static', 0.88), values: [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.88, 0.9, 0.93, 0.95],
+        y: gpu ? 'kv_tokens' : 'needed_gib', unit: gpu ? 'tokens in the pool per GPU' : 'GiB per GPU to start', linear: true },
+      { key: 'tp', field: 'parallelism.tensor_parallel_size', x: 'tensor_parallel_size',
+        current: setting('parallelism.tensor_parallel_size'), values: [1, 2, 4, 8, 16, 32, 64].filter((tp) => tp <= heads),
+        y: gpu ? 'kv_tokens' : 'needed_gib', unit: gpu ? 'tokens in the pool per GPU' : 'GiB per GPU to start' },
     ] : [
       { key: 'context', field: 'workload.sequence_length', x: 'sequence length (tokens)',
         current: setting('workload.sequence_length'), values: powers(512, Math.max(1024, Math.min(limit, 1 << 20))),

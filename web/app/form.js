@@ -12,7 +12,7 @@
   const QUESTION = ['framework_config.gpu', 'framework'];
   // Words for a few choices whose values are identifiers.
   const EMPTY_LABELS = { 'workload.mode': 'inference (default)' };
-  const CHOICE_LABELS = { framework: { transformers: 'Hugging Face transformers', vllm: 'vLLM', deepspeed: 'DeepSpeed', 'llama.cpp': 'llama.cpp (llama-server, Ollama)' } };
+  const CHOICE_LABELS = { framework: { transformers: 'Hugging Face transformers', vllm: 'vLLM', deepspeed: 'DeepSpeed', 'llama.cpp': 'llama.cpp (llama-server, Ollama)', sglang: 'SGLang' } };
   const GPU_KINDS = { datacenter: 'Data centre', workstation: 'Workstation', consumer: 'Consumer', amd: 'AMD', apple: 'Apple silicon (unified memory)' };
   page.fields = SCHEMA.fields;
   /** The words for a choice: the schema's label for it, the page's, or the value itself. */
@@ -22,8 +22,8 @@
   };
 
   const framework = () => inputs.get('framework').value || 'transformers';
-  // Only transformers runs both ways: vLLM and llama.cpp serve, DeepSpeed trains.
-  const mode = () => framework() === 'vllm' || framework() === 'llama.cpp' ? 'inference' : framework() === 'deepspeed' ? 'training'
+  // Only transformers runs both ways: vLLM, SGLang and llama.cpp serve, DeepSpeed trains.
+  const mode = () => ['vllm', 'llama.cpp', 'sglang'].includes(framework()) ? 'inference' : framework() === 'deepspeed' ? 'training'
     : inputs.get('workload.mode').value || 'inference';
   function applies(field) {
     // Only transformers runs both ways: vLLM serves, DeepSpeed trains.
@@ -92,7 +92,7 @@
       }
       if (more.childElementCount) {
         fieldset.append(element('details', {}, [element('summary', {
-          textContent: name === 'Overheads' ? 'Fragmentation, safety margin and other factors' : `More ${name.toLowerCase()} settings` }), more]));
+          textContent: name === 'Overheads' ? 'Fragmentation, safety margin and other factors' : `More ${/^[A-Z][a-z]/.test(name) && name !== 'SGLang' ? name.toLowerCase() : name} settings` }), more]));
       }
       host.append(fieldset);
       return { fields: fields.filter((field) => !QUESTION.includes(field.path)), fieldset };

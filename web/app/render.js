@@ -24,8 +24,14 @@
     model_weights: 'Model buffer (GPU layers)', activations: 'Compute buffer', kv_cache: 'KV buffer',
     non_torch_memory: 'CUDA context (outside its buffers)',
   };
+  // SGLang's parts as its log and server arguments name them.
+  const SGLANG_LABELS = {
+    kv_cache: 'KV pool and request table', activations: 'Attention buffers and forward passes',
+    non_torch_memory: 'CUDA context and communicators',
+  };
   page.BREAKDOWN_KEYS = KEYS;
-  page.label = (key, framework) => (framework === 'vllm' && VLLM_LABELS[key]) || (framework === 'llama.cpp' && LLAMACPP_LABELS[key]) || LABELS[key];
+  page.label = (key, framework) => (framework === 'vllm' && VLLM_LABELS[key]) || (framework === 'llama.cpp' && LLAMACPP_LABELS[key]) ||
+    (framework === 'sglang' && SGLANG_LABELS[key]) || LABELS[key];
 
   // Each breakdown row's nodes, found once: an update rewrites them without a query.
   const rows = new Map();
@@ -93,9 +99,21 @@
 
   function renderCapacity(result) {
     const panel = $('[data-testid="capacity"]');
-    const c = result.kv_cache_capacity, q = result.requirements;
-    panel.hidden = !c && !q;
-    if (c) {
+    const c = result.kv_cache_capacity, q = result.requirements, p = result.sglang_pool;
+    panel.hidden = !c && !q && !p;
+    if (p) {
+      $('#capacity-title').textContent = 'SGLang\u2019s memory pool on this GPU';
+      $('#capacity-facts').replaceChildren(...facts([
+        ['Free before the weights', `${gib(p.free_gib)} GiB`, 'free'],
+        [`Static share (mem_fraction_static ${p.mem_fraction_static})`, `${gib(p.static_gib)} GiB`, 'static'],
+        ['Weights', `${gib(p.weights_gib)} GiB`, 'weights'],
+        ['KV pool', `${gib(p.kv_pool_gib)} GiB`, 'kv-pool'],
+        ['max_total_num_tokens', `${count(p.max_total_num_tokens)} tokens of ${count(p.cell_bytes)} bytes`, 'tokens'],
+        [`Requests of ${count(p.context_len)} tokens at once`, `${p.full_length_requests.toFixed(2)}x (max_running_requests ${count(p.max_running_requests)})`, 'concurrency'],
+        ['CUDA graphs', p.cuda_graph_max_bs ? `${gib(p.cuda_graph_gib)} GiB (batches up to ${p.cuda_graph_max_bs})` : 'off', 'graphs'],
+        ['Left for forward passes (available_gpu_mem)', `${gib(p.available_gib)} GiB`, 'available'],
+      ], 'capacity-'));
+    } else if (c) {
       $('#capacity-title').textContent = 'vLLM\u2019s KV cache on this GPU';
       $('#capacity-facts').replaceChildren(...facts([
         ['Budget (memory \u00d7 utilization)', `${gib(c.budget_gib)} GiB`, 'budget'],
@@ -110,8 +128,11 @@
         ['One request of max_model_len needs', `${gib(c.needed_for_one_request_gib)} GiB`, 'one-request'],
       ], 'capacity-'));
     } else if (q) {
-      $('#capacity-title').textContent = 'The GPU vLLM needs';
-      $('#capacity-facts').replaceChildren(...facts([
+      const sglang = result.framework === 'sglang';
+      $('#capacity-title').textContent = sglang ? 'The GPU SGLang needs' : 'The GPU vLLM needs';
+      $('#capacity-facts').replaceChildren(...facts(sglang ? [
+        ['To start (one request of context_length)', `${gib(q.to_start_gib)} GiB`, 'to-start'],
+      ] : [
         ['To start (one request of max_model_len)', `${gib(q.to_start_gib)} GiB`, 'to-start'],
         ['To hold every sequence at full length', `${gib(q.all_sequences_gib)} GiB`, 'all-sequences'],
         ['KV cache for every sequence (the spec\u2019s demand)', `${gib(result.kv_cache_demand_gib)} GiB`, 'demand'],
@@ -146,7 +167,7 @@
   const ENGINE_WORDS = {
     'transformers/inference': 'transformers generate()', 'transformers/training': 'PyTorch training',
     'deepspeed/training': 'DeepSpeed ZeRO training', 'vllm/inference': 'vLLM serving',
-    'llama.cpp/inference': 'llama.cpp serving',
+    'llama.cpp/inference': 'llama.cpp serving', 'sglang/inference': 'SGLang serving',
   };
 
   function renderModel(result, name) {

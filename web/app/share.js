@@ -5,7 +5,7 @@
 
 (function share(page) {
   const { $, element, gib, count } = page;
-  const ENGINES = { transformers: 'transformers', vllm: 'vLLM', deepspeed: 'DeepSpeed', 'llama.cpp': 'llama.cpp' };
+  const ENGINES = { transformers: 'transformers', vllm: 'vLLM', deepspeed: 'DeepSpeed', 'llama.cpp': 'llama.cpp', sglang: 'SGLang' };
 
   /** The GPU a result was computed for, as the engine resolved it. */
   function gpuOf(request, result) {
@@ -29,6 +29,9 @@
       const setting = (path) => result.settings.find((s) => s.path === path)?.value;
       parts.push(`-c ${count(setting('framework_config.ctx_size') ?? 0)}`);
       if (b) parts.push(`-ngl ${b.offloaded_layers}/${b.total_layers}`);
+    } else if (result.framework === 'sglang') {
+      const setting = (path) => result.settings.find((s) => s.path === path)?.value;
+      parts.push(`context ${count(setting('framework_config.context_length') ?? 0)}`, `mem_fraction_static ${setting('framework_config.mem_fraction_static')}`);
     } else {
       parts.push(`batch ${w.batch_size ?? 1}`, `sequence ${count(w.sequence_length ?? 512)}`);
     }
@@ -43,6 +46,8 @@
 
   /** The KV cache a vLLM result holds, in one line; null for other engines. */
   function capacityOf(result) {
+    const p = result.sglang_pool;
+    if (p) return `${count(p.max_total_num_tokens)} tokens in SGLang's pool; ${p.full_length_requests.toFixed(2)} requests of ${count(p.context_len)} tokens at once`;
     const c = result.kv_cache_capacity;
     if (!c) return null;
     return `${count(c.tokens)} tokens of KV cache (${count(c.num_gpu_blocks)} blocks); ${c.max_concurrency.toFixed(2)} requests of ${count(c.max_model_len)} tokens at once`;

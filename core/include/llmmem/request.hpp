@@ -12,10 +12,10 @@
 
 namespace llmmem {
 
-enum class Framework { transformers, vllm, deepspeed, llamacpp };
+enum class Framework { transformers, vllm, deepspeed, llamacpp, sglang };
 enum class Mode { inference, training };
 /// Their names in requests and responses, in the enums' order.
-inline constexpr std::string_view kFrameworkNames[] = {"transformers", "vllm", "deepspeed", "llama.cpp"};
+inline constexpr std::string_view kFrameworkNames[] = {"transformers", "vllm", "deepspeed", "llama.cpp", "sglang"};
 inline constexpr std::string_view kModeNames[] = {"inference", "training"};
 
 /// Attention kernels differ in what they materialise: eager attention keeps the

@@ -98,6 +98,30 @@ struct LlamaCppBuffers {
   std::int64_t offloaded_layers = 0, total_layers = 0;    // "offloaded N/M layers to GPU"
 };
 
+/// SGLang's memory pool as its start-up log prints it ("Load weight end ... mem usage", "KV Cache
+/// is allocated. #tokens ... K size ... V size", "max_total_num_tokens=..., max_running_requests=...,
+/// context_len=..., available_gpu_mem=..."), computed as model_runner.py computes it.
+struct SglangPool {
+  double mem_fraction_static = 0;
+  double free_gib = 0;             // "Load weight begin. avail mem": free before the weights
+  double weights_gib = 0;          // "Load weight end ... mem usage"
+  double static_gib = 0;           // mem_fraction_static x free: the weights and the KV pool
+  double kv_pool_gib = 0;          // K size + V size (or the MLA latents' KV size)
+  double cell_bytes = 0;           // one token's K and V over this GPU's layers
+  std::int64_t max_total_num_tokens = 0;
+  std::int64_t context_len = 0;
+  std::int64_t max_running_requests = 0;
+  std::int64_t max_req_len = 0;
+  std::int64_t max_prefill_tokens = 16384;
+  std::int64_t chunked_prefill_size = 0;
+  std::int64_t cuda_graph_max_bs = 0;  // 0: CUDA graphs off
+  double req_to_token_gib = 0;     // the request-to-token table, allocated after the pool
+  double cuda_graph_gib = 0;
+  double workspace_gib = 0;        // the attention backend's buffers
+  double available_gib = 0;        // "available_gpu_mem": left for prefill and decode activations
+  double full_length_requests = 0; // requests of context_len tokens the pool holds at once
+};
+
 /// Training's two peaks (the breakdown is the higher).
 struct TrainingSummary {
   bool step_is_peak = false;
@@ -122,6 +146,7 @@ struct Result {
   std::optional<Requirements> requirements;
   std::optional<TrainingSummary> training;
   std::optional<LlamaCppBuffers> llamacpp_buffers;
+  std::optional<SglangPool> sglang_pool;
   std::optional<double> cpu_memory_gib;
   std::optional<double> kv_cache_demand_gib;  // vLLM: the spec's estimate_kv_cache (max_num_seqs x max_model_len)
   double kv_cache_bytes_per_token = 0;

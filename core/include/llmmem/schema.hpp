@@ -27,7 +27,7 @@ enum class FieldKind {
 /// Which engines a field applies to, as bits (1 << Framework).
 using EngineMask = unsigned;
 constexpr EngineMask engine_bit(Framework framework) { return 1u << unsigned(framework); }
-constexpr EngineMask kAllEngines = 0b1111;
+constexpr EngineMask kAllEngines = 0b11111;
 constexpr EngineMask kTrainingEngines = engine_bit(Framework::transformers) | engine_bit(Framework::deepspeed);
 
 /// Which modes a field applies to, as bits (1 << Mode).

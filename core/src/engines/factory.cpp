@@ -11,6 +11,7 @@ std::span<const FieldSpec> transformers_fields();
 std::span<const FieldSpec> deepspeed_fields();
 std::span<const FieldSpec> vllm_fields();
 std::span<const FieldSpec> llamacpp_fields();
+std::span<const FieldSpec> sglang_fields();
 }  // namespace fields
 
 namespace engines {
@@ -18,6 +19,7 @@ std::unique_ptr<Engine> make_transformers_engine(const Request& request);
 std::unique_ptr<Engine> make_deepspeed_engine(const Request& request);
 std::unique_ptr<Engine> make_vllm_engine(const Request& request);
 std::unique_ptr<Engine> make_llamacpp_engine(const Request& request);
+std::unique_ptr<Engine> make_sglang_engine(const Request& request);
 
 namespace {
 
@@ -32,6 +34,7 @@ constexpr Registered kEngines[] = {
     {Framework::deepspeed, make_deepspeed_engine, fields::deepspeed_fields},
     {Framework::vllm, make_vllm_engine, fields::vllm_fields},
     {Framework::llamacpp, make_llamacpp_engine, fields::llamacpp_fields},
+    {Framework::sglang, make_sglang_engine, fields::sglang_fields},
 };
 
 }  // namespace

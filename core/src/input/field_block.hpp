@@ -19,6 +19,7 @@ constexpr EngineMask kTransformers = engine_bit(Framework::transformers);
 constexpr EngineMask kVllm = engine_bit(Framework::vllm);
 constexpr EngineMask kDeepSpeed = engine_bit(Framework::deepspeed);
 constexpr EngineMask kLlamaCpp = engine_bit(Framework::llamacpp);
+constexpr EngineMask kSglang = engine_bit(Framework::sglang);
 // llama.cpp splits a model over GPUs by layers only (--split-mode layer: pipeline_parallel_size).
 constexpr EngineMask kSplittingEngines = kAllEngines & ~kLlamaCpp;
 constexpr ModeMask kInference = mode_bit(Mode::inference);

@@ -199,7 +199,8 @@ Request detail::request_from_json(const json& root) {
   r.reject_unknown_fields();
   // The what-if replaces the checkpoint's storage before anything weighs it.
   detail::apply_weights_as(request.model, request.model.weights_as, request.framework);
-  if ((request.framework == Framework::vllm || request.framework == Framework::llamacpp) && scenario.mode == Mode::training) {
+  if ((request.framework == Framework::vllm || request.framework == Framework::llamacpp || request.framework == Framework::sglang) &&
+      scenario.mode == Mode::training) {
     fail("workload.mode", std::string(to_string(request.framework)) +
                               " serves models: \"training\" needs framework \"transformers\" or \"deepspeed\"");
   }

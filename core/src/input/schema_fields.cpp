@@ -49,7 +49,7 @@ constexpr FieldSpec kShared[] = {
     {.path = "workload.sequence_length", .kind = FieldKind::integer, .min = 1, .max = kMaxTokens, .default_json = "512",
      .engines = kTransformers | kDeepSpeed, .section = "Workload", .label = "Sequence length", .flags = "--seq --sequence-length",
      .help = "tokens per sequence", .assign = LLMMEM_ASSIGN(r.scenario.workload.sequence_length = v.integer)},    {.path = "workload.kv_cache_dtype", .kind = FieldKind::choice, .choices = kKvDtypes, .default_json = "\"auto\"",
-     .default_note = "auto: the model's dtype", .engines = kTransformers | kVllm, .modes = kInference,
+     .default_note = "auto: the model's dtype", .engines = kTransformers | kVllm | kSglang, .modes = kInference,
      .section = "Workload", .label = "KV cache dtype", .flags = "--kv-cache-dtype", .help = "the KV cache's element type",
      .assign = LLMMEM_ASSIGN(r.scenario.workload.kv_cache_dtype = v.text)},    // ---- Parallelism ----
     {.path = "parallelism.tensor_parallel_size", .kind = FieldKind::integer, .min = 1, .max = kMaxGpus, .default_json = "1",

@@ -138,6 +138,19 @@ std::string detail::result_to_json(const Request& request, const Result& r) {
         .field("offloaded_layers", b.offloaded_layers).field("total_layers", b.total_layers)
         .end_object();
   }
+  if (r.sglang_pool) {
+    const SglangPool& p = *r.sglang_pool;
+    w.key("sglang_pool").begin_object()
+        .field("mem_fraction_static", p.mem_fraction_static).field("free_gib", p.free_gib).field("weights_gib", p.weights_gib)
+        .field("static_gib", p.static_gib).field("kv_pool_gib", p.kv_pool_gib).field("cell_bytes", p.cell_bytes)
+        .field("max_total_num_tokens", p.max_total_num_tokens).field("context_len", p.context_len)
+        .field("max_running_requests", p.max_running_requests).field("max_req_len", p.max_req_len)
+        .field("max_prefill_tokens", p.max_prefill_tokens).field("chunked_prefill_size", p.chunked_prefill_size)
+        .field("cuda_graph_max_bs", p.cuda_graph_max_bs).field("req_to_token_gib", p.req_to_token_gib)
+        .field("cuda_graph_gib", p.cuda_graph_gib).field("workspace_gib", p.workspace_gib)
+        .field("available_gib", p.available_gib).field("full_length_requests", p.full_length_requests)
+        .end_object();
+  }
   if (r.cpu_memory_gib) w.field("cpu_memory_gib", *r.cpu_memory_gib);
   w.key("settings").begin_array();
   for (const Setting& s : r.settings) {

@@ -58,6 +58,8 @@ const VariableField kVariableFields[] = {
     {"framework_config.gpu_memory_utilization", false, true},
     {"framework_config.ctx_size", true},
     {"framework_config.n_gpu_layers", true},
+    {"framework_config.mem_fraction_static", false, true},
+    {"framework_config.context_length", true},
 };
 
 const VariableField& variable_field(const std::string& name) {
@@ -130,8 +132,14 @@ std::string sweep_json(std::string_view sweep_request) noexcept {
       ok.push_back(point.verdict.ok());
       status.push_back(detail::verdict_status(point.verdict.status));
       needed.push_back(point.verdict.needed_gib);
-      tokens.push_back(point.capacity ? std::optional<std::int64_t>(point.capacity->tokens) : std::nullopt);
-      concurrency.push_back(point.capacity ? std::optional<double>(point.capacity->max_concurrency) : std::nullopt);
+      // vLLM's KV cache or SGLang's pool, where the engine sized one.
+      const auto& pool = point.sglang_pool;
+      tokens.push_back(point.capacity ? std::optional<std::int64_t>(point.capacity->tokens)
+                       : pool         ? std::optional<std::int64_t>(pool->max_total_num_tokens)
+                                      : std::nullopt);
+      concurrency.push_back(point.capacity ? std::optional<double>(point.capacity->max_concurrency)
+                            : pool         ? std::optional<double>(pool->full_length_requests)
+                                           : std::nullopt);
     }
     detail::JsonWriter w;
     auto column = [&](std::string_view key, const auto& items) {
@@ -148,7 +156,7 @@ std::string sweep_json(std::string_view sweep_request) noexcept {
     w.end_array();
     column("status", status);  // ok's reason: "no_gpu" is no answer, "refuses" and "does_not_fit" are
     column("needed_gib", needed);
-    if (query.base.framework == Framework::vllm) {
+    if (query.base.framework == Framework::vllm || query.base.framework == Framework::sglang) {
       column("kv_tokens", tokens);
       column("max_concurrency", concurrency);
     }
