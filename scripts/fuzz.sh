@@ -19,7 +19,7 @@ const [dir, seeds] = process.argv.slice(1);
 for (const name of fs.readdirSync(dir).filter((n) => n.endsWith(".json"))) {
   const config = JSON.parse(fs.readFileSync(path.join(dir, name), "utf8"));
   fs.writeFileSync(path.join(seeds, name), JSON.stringify(config));
-  for (const framework of ["transformers", "vllm", "deepspeed", "llama.cpp"]) {
+  for (const framework of ["transformers", "vllm", "deepspeed", "llama.cpp", "sglang"]) {
     fs.writeFileSync(path.join(seeds, `${framework}-${name}`), JSON.stringify({ config, framework,
       workload: { batch_size: 4, max_num_seqs: 8 }, parallelism: { tensor_parallel_size: 2, data_parallel_size: 2 },
       framework_config: { gpu_memory_gib: 80, cudagraph_capture_sizes: [1, 2] } }));
@@ -45,9 +45,17 @@ for header in tests/data/safetensors/*.header; do
   tail -c +9 "$header" > "$out/seeds/safetensors-$(basename "$header")"
 done
 
+# GGUF seeds: the real headers (tests/data/gguf/real) and the malformed ones, as bytes.
+cp tests/data/gguf/real/*.gguf-header "$out/seeds/" 2>/dev/null || true
+node -e '
+const fs = require("fs"), path = require("path");
+const [file, seeds] = process.argv.slice(1);
+for (const c of JSON.parse(fs.readFileSync(file, "utf8"))) fs.writeFileSync(path.join(seeds, "gguf-" + c.id), Buffer.from(c.hex, "hex"));
+' tests/data/gguf/malformed.json "$out/seeds"
+
 log="$out/fuzz.log"
 # -max_len 2 MB: the large repros stay reachable; -timeout 10: an input slower than 10 s is a finding.
 "$out/fuzz_estimate_json" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=2097152 -timeout=10 \
   -artifact_prefix="$out/" "$out/corpus" "$out/seeds" >"$log" 2>&1 || { tail -50 "$log"; exit 1; }
 runs=$(grep -oE 'Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1)
-echo "fuzz: estimate_json/sweep_json/solve_json and safetensors headers for ${seconds} s: ${runs:-no summary} ($(ls "$out/corpus" | wc -l) inputs in the corpus), no finding"
+echo "fuzz: estimate_json/sweep_json/solve_json, safetensors and GGUF headers for ${seconds} s: ${runs:-no summary} ($(ls "$out/corpus" | wc -l) inputs in the corpus), no finding"

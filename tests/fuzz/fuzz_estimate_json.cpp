@@ -1,5 +1,5 @@
 // libFuzzer target for the whole estimate path: request text -> estimate_json / sweep_json /
-// solve_json, and the same bytes as a config and as a safetensors header. The first byte picks the
+// solve_json, and the same bytes as a config, as a safetensors header and as a GGUF file. The first byte picks the
 // field a sweep and a solve vary (every variable field) and the solver's max (2^0 to 2^47, past
 // every field's bound), so work that grows with values is reached; scripts/fuzz.sh makes any input
 // slower than 10 s a finding. Property: whatever the bytes, the answer is a JSON envelope; a result
@@ -16,6 +16,7 @@
 #include "llmmem/api.hpp"
 #include "llmmem/checkpoint.hpp"
 #include "llmmem/error.hpp"
+#include "llmmem/gguf_header.hpp"
 
 namespace {
 
@@ -67,6 +68,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     llmmem::add_safetensors_header(bytes, -1, "header", tensors);
     if (tensors.elements < 0 || tensors.bytes < 0 || tensors.tensors < 0) std::abort();
   } catch (const llmmem::InputError&) {
+  }
+  // The same bytes as a GGUF file's prefix, its size unknown and known: an envelope either way,
+  // and a prefix too short asks for more than it has.
+  for (const std::int64_t file_bytes : {std::int64_t(-1), std::int64_t(size)}) {
+    const std::string gguf = llmmem::gguf_json(bytes, file_bytes);
+    check_envelope(gguf);
+    const nlohmann::json envelope = nlohmann::json::parse(gguf);
+    if (envelope.at("ok").get<bool>() && !envelope.at("result").at("complete").get<bool>() &&
+        envelope.at("result").at("needs").get<std::int64_t>() <= std::int64_t(size)) {
+      std::abort();
+    }
   }
   return 0;
 }
