@@ -209,6 +209,55 @@ Module['safetensorsHeaderLength'] = function (bytes, fileBytes = -1) {
   return safetensorsHeaderLength(bytes, 'header', fileBytes);
 };
 
+// GGUF headers are binary and end where their tensor infos do, which only reading them tells:
+// the core reads a prefix and says how many bytes it needs next (llmmem/gguf_header.hpp), a
+// count that never runs past the header. A header beyond this is no model file a browser should
+// hold (Llama 3's, with its 128,256-token vocabulary, is 8 MB).
+const GGUF_HEADER_LIMIT = 256 * 1024 * 1024;
+
+/** The core's reading of a GGUF file's first `bytes` (all of it, or a prefix): { complete: false, needs } or the header. */
+function ggufPrefix(bytes, fileBytes) {
+  if (!(bytes instanceof Uint8Array)) throw new EstimateError('gguf', 'gguf: must be a Uint8Array of the file\'s first bytes');
+  if (bytes.length > GGUF_HEADER_LIMIT) throw new EstimateError('gguf', `gguf: a header larger than ${GGUF_HEADER_LIMIT} bytes`);
+  const buffer = Module['_llmmem_request_buffer'](bytes.length);
+  HEAPU8.set(bytes, buffer);
+  const size = Module['_llmmem_gguf'](fileBytes);
+  const data = Module['_llmmem_response_data']();
+  return unwrap(utf8Decoder.decode(HEAPU8.subarray(data, data + size)));
+}
+
+/** What a GGUF header says, from a prefix of the file: { complete: false, needs } when it is too short. */
+Module['readGgufHeader'] = function readGgufHeader(bytes, fileBytes) {
+  return ggufPrefix(bytes, Number.isSafeInteger(fileBytes) && fileBytes >= 0 ? fileBytes : -1);
+};
+
+/**
+ * Reads a GGUF file's header through `read(start, end)`, which resolves to the file's bytes
+ * [start, end) as a Uint8Array (a File's slice, an HTTP range): as many reads as the header
+ * takes, never a byte of tensor data. Resolves to the header: { version, architecture,
+ * file_type_name, header_bytes, tensors, parameters, bytes, types, parts: { input, output,
+ * other, layers }, config (a config.json made from its metadata) }.
+ */
+Module['readGguf'] = async function readGguf(read, fileBytes) {
+  const size = Number.isSafeInteger(fileBytes) && fileBytes >= 0 ? fileBytes : -1;
+  let have = new Uint8Array(0);
+  for (;;) {
+    const header = ggufPrefix(have, size);
+    if (header.complete) return header;
+    const end = size >= 0 ? Math.min(header.needs, size) : header.needs;
+    if (end <= have.length) throw new EstimateError('gguf', `gguf: the file ends at byte ${have.length}, inside its header`);
+    if (end > GGUF_HEADER_LIMIT) throw new EstimateError('gguf', `gguf: a header larger than ${GGUF_HEADER_LIMIT} bytes`);
+    const more = await read(have.length, end);
+    if (!(more instanceof Uint8Array) || more.length !== end - have.length) {
+      throw new EstimateError('gguf', `gguf: asked for bytes ${have.length} to ${end}, got ${more instanceof Uint8Array ? more.length : 'no'} bytes`);
+    }
+    const next = new Uint8Array(end);
+    next.set(have);
+    next.set(more, have.length);
+    have = next;
+  }
+};
+
 /** The core's version, e.g. "0.1.0". */
 Module['version'] = function version() {
   return responseOf('_llmmem_version');

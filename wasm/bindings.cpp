@@ -13,6 +13,7 @@
 
 #include "llmmem/api.hpp"
 #include "llmmem/checkpoint.hpp"
+#include "llmmem/gguf_header.hpp"
 #include "llmmem/limits.hpp"
 
 namespace {
@@ -41,6 +42,10 @@ EMSCRIPTEN_KEEPALIVE std::size_t llmmem_estimate() { return respond(llmmem::esti
 EMSCRIPTEN_KEEPALIVE std::size_t llmmem_sweep() { return respond(llmmem::sweep_json(request_bytes)); }
 EMSCRIPTEN_KEEPALIVE std::size_t llmmem_solve() { return respond(llmmem::solve_json(request_bytes)); }
 EMSCRIPTEN_KEEPALIVE std::size_t llmmem_safetensors() { return respond(llmmem::safetensors_json(request_bytes)); }
+/// The request buffer holds a GGUF file's first bytes (binary); `file_bytes` its size, or -1.
+EMSCRIPTEN_KEEPALIVE std::size_t llmmem_gguf(double file_bytes) {
+  return respond(llmmem::gguf_json(request_bytes, static_cast<std::int64_t>(file_bytes)));
+}
 EMSCRIPTEN_KEEPALIVE std::size_t llmmem_schema() { return respond(llmmem::schema_json_envelope()); }
 EMSCRIPTEN_KEEPALIVE std::size_t llmmem_version() { return respond(llmmem::version()); }
 

@@ -2,7 +2,7 @@
 // llm-mem: the calculator at a terminal, running the same WebAssembly module as the page. Its
 // flags are the request schema's (calc.schema()): one per field, named as the engines name them.
 import { requestFromArgs, UsageError } from './cli_args.mjs';
-import { checkpointCommand } from './cli_checkpoint.mjs';
+import { checkpointCommand, ggufCheckpoint, ggufOf } from './cli_checkpoint.mjs';
 import { createCalculator } from './index.mjs';
 
 function usage(schema) {
@@ -13,6 +13,8 @@ function usage(schema) {
     '  llm-mem checkpoint FILE...                 a checkpoint\'s tensors from its safetensors headers (a .safetensors\n' +
     '                                             file or model.safetensors.index.json; reads no tensor data)',
     '  llm-mem estimate ... --checkpoint FILE     the weights from that checkpoint\'s headers instead of the config\'s formula',
+    '  llm-mem checkpoint MODEL.gguf              a GGUF file\'s model and tensors from its header (reads no tensor data)',
+    '  llm-mem estimate --checkpoint MODEL.gguf   that model on llama.cpp, its weights the file\'s, layer by layer',
     '  llm-mem schema                             the request fields as JSON',
     '  llm-mem version',
     '',
@@ -89,7 +91,14 @@ async function main(argv) {
   const { request, format, checkpointPath } = requestFromArgs(rest, schema, calc);
   // --checkpoint FILE: the weights from that checkpoint's safetensors headers (the headers only),
   // as the request's checkpoint fields.
-  if (checkpointPath !== undefined) {
+  if (checkpointPath !== undefined && /\.gguf$/i.test(checkpointPath)) {
+    // A GGUF file: its model (unless --config gave one), llama.cpp, and its bytes part by part.
+    const header = await ggufOf(calc, checkpointPath);
+    if (!request.config && !header.config) throw new UsageError(`${checkpointPath}: ${header.config_missing}; give --config`);
+    request.config ??= header.config;
+    request.framework ??= 'llama.cpp';
+    request.checkpoint = { ...request.checkpoint, ...ggufCheckpoint(header) };
+  } else if (checkpointPath !== undefined) {
     const tensors = await checkpointCommand(calc, [checkpointPath]);
     request.checkpoint = { ...request.checkpoint, tensor_bytes: tensors.bytes, parameters: tensors.parameters };
   }

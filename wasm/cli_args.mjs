@@ -124,7 +124,9 @@ export function requestFromArgs(args, schema, calc) {
     }
     return { request: readText(requestPath, 'request', limit), format };
   }
-  if (configPath === undefined) throw new UsageError('estimate: give --request FILE or --config FILE');
-  request.config = parseJson(readText(configPath, 'config', limit), 'config', calc);
+  // A GGUF file is its own config: --checkpoint model.gguf alone gives the model too.
+  const gguf = checkpointPath !== undefined && /\.gguf$/i.test(checkpointPath);
+  if (configPath === undefined && !gguf) throw new UsageError('estimate: give --request FILE, --config FILE or --checkpoint FILE.gguf');
+  if (configPath !== undefined) request.config = parseJson(readText(configPath, 'config', limit), 'config', calc);
   return { request, format, checkpointPath };
 }

@@ -1,6 +1,7 @@
 // `llm-mem checkpoint`: a local checkpoint's tensors from its safetensors headers, reading each
 // file's first 8 + header-length bytes and nothing of its tensor data. An index
-// (model.safetensors.index.json) names its shards, which are read beside it.
+// (model.safetensors.index.json) names its shards, which are read beside it. A GGUF file's
+// header, read as far as the core asks (calc.readGguf), gives its model and tensors.
 import { open, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from './cli_args.mjs';
@@ -31,7 +32,29 @@ async function shardsOf(calc, path) {
   return calc.safetensorsShards(await readFile(path, 'utf8'), basename(path)).map((shard) => join(dirname(path), shard));
 }
 
+/** A GGUF file's header: its tensors by type and place, and its config. */
+export async function ggufOf(calc, path) {
+  const file = await open(path, 'r');
+  try {
+    const { size } = await file.stat();
+    return await calc.readGguf(async (start, end) => {
+      const bytes = new Uint8Array(end - start);
+      const { bytesRead } = await file.read(bytes, 0, bytes.length, start);
+      return bytes.subarray(0, bytesRead);
+    }, size);
+  } finally {
+    await file.close();
+  }
+}
+
+/** The request's checkpoint fields for a GGUF header: its bytes, part by part. */
+export const ggufCheckpoint = (header) => ({
+  tensor_bytes: header.bytes, parameters: header.parameters, input_bytes: header.parts.input + header.parts.other,
+  output_bytes: header.parts.output, layer_bytes: header.parts.layers,
+});
+
 export async function checkpointCommand(calc, paths) {
+  if (paths.length === 1 && /\.gguf$/i.test(paths[0])) return ggufOf(calc, paths[0]);
   if (paths.length === 0) throw new UsageError('checkpoint needs a .safetensors file or a model.safetensors.index.json');
   const files = [];
   for (const path of paths) {

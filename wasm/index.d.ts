@@ -168,6 +168,12 @@ export interface EstimateRequest {
     weights_as?: 'stored' | 'bf16' | 'fp16' | 'fp8' | 'fp8-dynamic' | 'fp8-block' | 'int8' | 'awq' | 'gptq' | 'gptq-g32' | 'nf4' | 'nf4-dq' | 'mxfp4' | 'q8_0' | 'q6_k' | 'q5_k_m' | 'q5_k_s' | 'q4_k_m' | 'q4_k_s' | 'q3_k_l' | 'q3_k_m' | 'q3_k_s' | 'q2_k' | 'iq4_xs';
     /** The elements of every tensor its headers list (the hub's safetensors.total), to compare with the config's count. Default: none. */
     parameters?: number;
+    /** Token_embd and the rest of the input side, as its GGUF header lists them. Default: none. Read by llama.cpp. */
+    input_bytes?: number;
+    /** The output head and final norm, as its GGUF header lists them. Default: none. Read by llama.cpp. */
+    output_bytes?: number;
+    /** Each blk.N's tensors, as its GGUF header lists them. Default: none. Read by llama.cpp. */
+    layer_bytes?: number[];
   };
   params?: {
     /** The spec's fragmentation_overhead_factor. Default 1.05 (transformers and DeepSpeed). Read by transformers and deepspeed. */
@@ -496,7 +502,38 @@ export interface Calculator {
   safetensorsShards(indexText: string, what?: string): string[];
   /** The header's length from a file's first 8 bytes (to range-request the rest); throws past safetensors' 100 MB. */
   safetensorsHeaderLength(bytes: Uint8Array, fileBytes?: number): number;
+  /** What a GGUF header says from a prefix of the file (`fileBytes`: its size, when known); `{ complete: false, needs }` when the prefix is too short. */
+  readGgufHeader(bytes: Uint8Array, fileBytes?: number): GgufHeader | { complete: false; needs: number };
+  /**
+   * A GGUF file's header through `read(start, end)`, which resolves to the file's bytes [start, end):
+   * as many reads as the header takes, never a byte of tensor data. Rejects with an EstimateError
+   * naming what is malformed (`gguf.tensors[3] "blk.0.attn_q.weight"`...).
+   */
+  readGguf(read: (start: number, end: number) => Promise<Uint8Array>, fileBytes?: number): Promise<GgufHeader>;
   EstimateError: typeof EstimateError;
+}
+
+/** A GGUF file's header: its tensors by ggml type and by where llama.cpp places them, and its model as a config.json. */
+export interface GgufHeader {
+  complete: true;
+  version: number;
+  architecture?: string;
+  name?: string;
+  /** llama.cpp's general.file_type, and its name ("Q4_K_M"). */
+  file_type?: number;
+  file_type_name?: string;
+  alignment: number;
+  /** Where the tensor data starts: the bytes read. */
+  header_bytes: number;
+  tensors: number;
+  parameters: number;
+  bytes: number;
+  types: Array<{ type: string; tensors: number; parameters: number; bytes: number }>;
+  /** Tensor bytes: token_embd (input), output and output_norm (output), each blk.N (layers), the rest (other). */
+  parts: { input: number; output: number; other: number; layers: number[] };
+  /** A config.json made from the metadata (absent with config_missing saying why). */
+  config?: Record<string, unknown>;
+  config_missing?: string;
 }
 
 /** A checkpoint's tensors as its safetensors headers describe them. */

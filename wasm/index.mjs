@@ -51,6 +51,17 @@ export async function createCalculator({ fresh = false } = {}) {
     safetensorsShards: (indexText, what) => call('safetensorsShards', indexText, what),
     /** The header length a file's first 8 bytes give, to range-request the rest. */
     safetensorsHeaderLength: (bytes, fileBytes) => call('safetensorsHeaderLength', bytes, fileBytes),
+    /** What a GGUF header says, from a prefix of the file: { complete: false, needs } when it is too short. */
+    readGgufHeader: (bytes, fileBytes) => call('readGgufHeader', bytes, fileBytes),
+    /** A GGUF file's header through `read(start, end)` (resolving to those bytes): as many reads as it takes, no tensor data. */
+    readGguf: async (read, fileBytes) => {
+      try {
+        return await module.readGguf(read, fileBytes);
+      } catch (error) {
+        if (error && error.name === 'EstimateError' && !(error instanceof EstimateError)) throw new EstimateError(error.field, error.message);
+        throw error;
+      }
+    },
     EstimateError,
   });
 }

@@ -22,6 +22,8 @@ function validValue(field) {
   if (field.path === 'framework_config.gpu') return 'H100';
   if (field.path === 'framework_config.vllm_version') return '0.11.0';
   if (field.suggestions) return field.suggestions[0];  // a text field's value people type (an Ollama version)
+  // A GGUF header's bytes per layer: one entry for each of the test config's layers.
+  if (field.path === 'checkpoint.layer_bytes') return Array.from({ length: config.num_hidden_layers }, () => 100000);
   if (field.kind === 'integer_list') return [1, 2, 4];
   if (field.kind === 'integer') return Math.max(1, field.min);
   return field.min_open || field.max_open ? (field.min + field.max) / 2 : field.min;

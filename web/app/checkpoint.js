@@ -1,13 +1,16 @@
-// The weights from the checkpoint's own safetensors headers, read from the hub (or a mirror) by
-// HTTP range requests: the index names the shards, each shard's first 8 bytes give its header's
-// length, then the header itself; never a byte of tensor data. The engine checks the headers
-// (calc.readSafetensorsHeaders) and the request carries what they say (checkpoint.*).
+// The weights from the checkpoint's own headers, never a byte of tensor data: safetensors headers
+// read from the hub (or a mirror) by HTTP range requests (the index names the shards, each
+// shard's first 8 bytes give its header's length, then the header itself), and a GGUF file's
+// header, from a file picked here or by range requests, which gives the model too. The engine
+// checks the headers (calc.readSafetensorsHeaders, calc.readGguf) and the request carries what
+// they say (checkpoint.*).
 'use strict';
 
 (function checkpoint(page) {
   const { $ } = page;
   const LIMITS = globalThis.LLM_MEM_SCHEMA.limits;
-  const FIELDS = ['checkpoint.tensor_bytes', 'checkpoint.parameters'];
+  const FIELDS = ['checkpoint.tensor_bytes', 'checkpoint.parameters', 'checkpoint.input_bytes', 'checkpoint.output_bytes',
+    'checkpoint.layer_bytes'];
 
   page.clearCheckpoint = () => { for (const path of FIELDS) page.control(path).value = ''; };
 
@@ -69,5 +72,71 @@
       '. The weights are now the headers\'.';
   }
 
-  page.wireCheckpoint = (engine, shown) => $('[data-testid="hub-headers"]').addEventListener('click', () => readHeaders(engine, shown));
+  /**
+   * A GGUF header read through `read(start, end)`: its config becomes the model, llama.cpp the
+   * engine, its tensors' bytes the weights, part by part. `what` names the file in the status.
+   */
+  async function useGguf(engine, read, fileBytes, what) {
+    const status = $('[data-testid="hub-status"]');
+    const fail = (text) => { status.className = 'field-error'; status.textContent = text; };
+    const calc = engine();
+    if (!calc) return fail('The calculator is still loading: open the GGUF file in a moment.');
+    status.className = '';
+    status.textContent = `Reading ${what}'s GGUF header\u2026`;
+    let header;
+    let reads = 0, bytesRead = 0;
+    try {
+      header = await calc.readGguf(async (start, end) => {
+        reads += 1;
+        bytesRead += end - start;
+        return read(start, end);
+      }, fileBytes);
+    } catch (error) {
+      return fail(`Could not read ${what}'s GGUF header (${error.message}).`);
+    }
+    if (!header.config) return fail(`${what}: ${header.config_missing}; its weights were read but there is no model to weigh them with.`);
+    $('#config-text').value = JSON.stringify(header.config, null, 2);
+    page.setCustomConfig(what.replace(/\.gguf$/i, ''));
+    page.clearCheckpoint();
+    page.control('framework').value = 'llama.cpp';
+    page.control('checkpoint.weights_as').value = 'stored';
+    page.control('checkpoint.tensor_bytes').value = String(header.bytes);
+    page.control('checkpoint.parameters').value = String(header.parameters);
+    page.control('checkpoint.input_bytes').value = String(header.parts.input + header.parts.other);
+    page.control('checkpoint.output_bytes').value = String(header.parts.output);
+    page.control('checkpoint.layer_bytes').value = header.parts.layers.join(', ');
+    page.update();
+    const types = header.types.map((t) => t.type).join(', ');
+    status.textContent = `Read ${what}'s GGUF header (${header.architecture}${header.file_type_name ? ', ' + header.file_type_name : ''}): ` +
+      `${page.count(header.tensors)} tensors of ${types}, ${page.count(header.parameters)} parameters, ${page.count(header.bytes)} bytes; ` +
+      `${reads} read${reads === 1 ? '' : 's'} of ${page.count(bytesRead)} bytes, the header's ${page.count(header.header_bytes)} and no more. ` +
+      'The model and its weights are now the file\'s, on llama.cpp.';
+  }
+
+  /** A picked GGUF file: its header read slice by slice, the rest of it never. */
+  const readFile = (engine, file) => useGguf(engine, async (start, end) => new Uint8Array(await file.slice(start, end).arrayBuffer()), file.size, file.name);
+
+  /** A GGUF file in the hub repository (or the mirror): its header by range requests. */
+  function readRemoteGguf(engine) {
+    const { id, base, token } = page.hubTarget();
+    const name = $('#hub-gguf').value.trim();
+    const status = $('[data-testid="hub-status"]');
+    if (!page.isModelId(id) || !/^[\w.\/-]+\.gguf$/i.test(name) || name.includes('..')) {
+      status.className = 'field-error';
+      status.textContent = 'Name the model id above and a .gguf file in it (e.g. Llama-3.1-8B-Instruct-Q4_K_M.gguf).';
+      return;
+    }
+    const headers = token ? { Authorization: `Bearer ${token}` } : {};
+    const url = `${base}/${id}/resolve/main/${name}`;
+    return useGguf(engine, async (start, end) => (await range(url, headers, start, end - 1)).bytes, -1, name);
+  }
+
+  page.wireCheckpoint = (engine, shown) => {
+    $('[data-testid="hub-headers"]').addEventListener('click', () => readHeaders(engine, shown));
+    $('[data-testid="hub-gguf-read"]').addEventListener('click', () => readRemoteGguf(engine));
+    $('#gguf-file').addEventListener('change', (event) => {
+      const file = event.target.files[0];
+      if (file) readFile(engine, file);
+    });
+  };
 })(globalThis.LlmMemPage ??= {});

@@ -96,7 +96,7 @@
       // The hub controls, the preset search and the model list (its own handler) are not the scenario's.
       if (event.target.closest('.hub') || event.target.id === 'preset-search' || event.target.id === 'preset') return;
       if (event.target.id === 'config-text') page.setCustomConfig();
-      if (event.target.id !== 'config-file') page.update();
+      if (event.target.id !== 'config-file' && event.target.id !== 'gguf-file') page.update();
     });
   }
   $('#preset').addEventListener('change', (event) => {

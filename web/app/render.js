@@ -187,6 +187,7 @@
         : m.quantization_bits ? `${m.quantization_bits}-bit quantized` : m.storage_dtype, 'dtype'],
       ['Weights (whole model)', `${(m.weight_bytes / 1e9).toFixed(2)} GB (${count(m.weight_bytes)} bytes)`, 'weight_bytes'],
       ['Weights from', m.weights_from === 'config.json' ? 'config.json\u2019s formula'
+        : m.weights_from === 'GGUF header' ? `its GGUF header: ${count(m.checkpoint_tensor_bytes)} bytes, layer by layer`
         : `its safetensors headers: ${count(m.checkpoint_tensor_bytes)} bytes`, 'weights_from'],
       ['KV cache per token per GPU', `${count(result.kv_cache_bytes_per_token)} bytes`, 'kv_per_token'],
       ...(result.llamacpp_buffers ? [['Layers on the GPU', `${result.llamacpp_buffers.offloaded_layers}/${result.llamacpp_buffers.total_layers}`, 'offloaded_layers']] : []),

@@ -120,6 +120,10 @@ struct ContextLimit {
 struct CheckpointFacts {
   std::int64_t tensor_bytes = 0;  // the weights are these bytes, split as the config's parts are
   std::int64_t parameters = 0;    // compared with the config's count
+  // A GGUF header's tensors by place (llmmem/gguf_header.hpp GgufParts): given, the weights by
+  // part are these bytes instead of the config's formula.
+  std::int64_t input_bytes = 0, output_bytes = 0;
+  std::vector<std::int64_t> layer_bytes;
 };
 
 /// A vision tower and its projector into the language model (multimodal checkpoints).

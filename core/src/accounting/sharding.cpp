@@ -163,6 +163,15 @@ double MemoryEstimator::per_gpu(const Parallelism& p, const PartPrices& price) c
 double MemoryEstimator::parameters_per_gpu(const Parallelism& p) const { return per_gpu(p, PartPrices{}); }
 
 MemoryEstimator::WeightParts MemoryEstimator::weight_parts() const {
+  const CheckpointFacts& file = model_.checkpoint;
+  if (!file.layer_bytes.empty()) {
+    // A GGUF header's own figures, to the byte (what its tensors take, part by part).
+    WeightParts parts;
+    parts.input = double(file.input_bytes);
+    parts.output = double(file.output_bytes);
+    for (std::int64_t bytes : file.layer_bytes) parts.layers.push_back(double(bytes));
+    return parts;
+  }
   const ParameterCounts& c = counts_;
   PartPrices price = weight_prices_;
   if (!model_.is_quantized()) {

@@ -85,6 +85,8 @@ void apply_weights_as(ModelSpec& m, std::string_view requested, Framework framew
                          " the weights are counted from config.json's parameters");
     m.checkpoint.tensor_bytes = 0;
   }
+  m.checkpoint.input_bytes = m.checkpoint.output_bytes = 0;  // a GGUF header's parts are the stored file's too
+  m.checkpoint.layer_bytes.clear();
   m.quantization = QuantizationSpec{};
   m.quantization_bits = 0;
   m.quantization_method.clear();

@@ -216,6 +216,11 @@ Request detail::request_from_json(const json& root) {
 
 void validate_request(const Request& request) {
   const Parallelism& p = request.scenario.parallelism;
+  const CheckpointFacts& file = request.model.checkpoint;
+  if (!file.layer_bytes.empty() && std::int64_t(file.layer_bytes.size()) != request.model.num_layers) {
+    fail("checkpoint.layer_bytes", "lists " + std::to_string(file.layer_bytes.size()) + " layers; the config has " +
+                                       std::to_string(request.model.num_layers));
+  }
   if (p.zero_stage > 0 && request.framework != Framework::deepspeed) {
     fail("parallelism.zero_stage", "ZeRO needs framework \"deepspeed\", got zero_stage " +
                                        std::to_string(p.zero_stage) + " with \"" +

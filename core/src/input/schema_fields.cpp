@@ -141,6 +141,20 @@ constexpr FieldSpec kShared[] = {
      .default_note = "none", .section = "Checkpoint", .label = "Parameters (headers)", .flags = "--checkpoint-parameters",
      .help = "the elements of every tensor its headers list (the hub's safetensors.total), to compare with the config's count",
      .advanced = true, .assign = LLMMEM_ASSIGN(r.model.checkpoint.parameters = v.integer)},
+    // A GGUF header's tensors by where llama.cpp places them (llm-mem checkpoint FILE.gguf, the
+    // page's "Open a GGUF file"): the weights to the byte, layer by layer.
+    {.path = "checkpoint.input_bytes", .kind = FieldKind::integer, .min = 0, .max = 1e15, .default_note = "none",
+     .engines = kLlamaCpp, .section = "Checkpoint", .label = "Input tensors' bytes (GGUF)", .flags = "--checkpoint-input-bytes",
+     .help = "token_embd and the rest of the input side, as its GGUF header lists them", .advanced = true,
+     .assign = LLMMEM_ASSIGN(r.model.checkpoint.input_bytes = v.integer)},
+    {.path = "checkpoint.output_bytes", .kind = FieldKind::integer, .min = 0, .max = 1e15, .default_note = "none",
+     .engines = kLlamaCpp, .section = "Checkpoint", .label = "Output tensors' bytes (GGUF)", .flags = "--checkpoint-output-bytes",
+     .help = "the output head and final norm, as its GGUF header lists them", .advanced = true,
+     .assign = LLMMEM_ASSIGN(r.model.checkpoint.output_bytes = v.integer)},
+    {.path = "checkpoint.layer_bytes", .kind = FieldKind::integer_list, .max = 1e15, .max_entries = 100000,
+     .default_note = "none", .engines = kLlamaCpp, .section = "Checkpoint", .label = "Layers' bytes (GGUF)",
+     .flags = "--checkpoint-layer-bytes", .help = "each blk.N's tensors, as its GGUF header lists them", .advanced = true,
+     .assign = LLMMEM_ASSIGN(r.model.checkpoint.layer_bytes = v.integers)},
 };
 
 constexpr FieldSpec kParameters[] = {

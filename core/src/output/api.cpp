@@ -45,7 +45,7 @@ void model_json(JsonWriter& w, const ModelSpec& m, const Result& r) {
       .field("bytes_per_parameter", r.bytes_per_parameter)
       .field("weight_bytes", std::int64_t(std::llround(r.weight_bytes)))
       // Where the weights' bytes come from: the checkpoint's own headers, or config.json's formula.
-      .field("weights_from", m.checkpoint.tensor_bytes > 0 ? "safetensors headers" : "config.json")
+      .field("weights_from", !m.checkpoint.layer_bytes.empty() ? "GGUF header" : m.checkpoint.tensor_bytes > 0 ? "safetensors headers" : "config.json")
       // checkpoint.weights_as: "stored", or the format the what-if stores the weights in.
       .field("weights_as", m.weights_as.empty() ? std::string_view("stored") : std::string_view(m.weights_as));
   if (m.checkpoint.tensor_bytes > 0) w.field("checkpoint_tensor_bytes", m.checkpoint.tensor_bytes);

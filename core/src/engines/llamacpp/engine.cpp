@@ -201,7 +201,7 @@ class LlamaCppEngine final : public Engine {
       r.warnings.push_back("the vision tower is not counted: llama.cpp loads it from its own mmproj file (--mmproj), "
                            "apart from the language model's GGUF");
     }
-    if (!m.is_quantized() || m.quantization.format != QuantFormat::gguf) {
+    if (m.checkpoint.layer_bytes.empty() && (!m.is_quantized() || m.quantization.format != QuantFormat::gguf)) {
       r.warnings.push_back(m.is_quantized()
                                ? "llama.cpp loads GGUF files, not this checkpoint's format: its weights are counted as stored; "
                                  "choose checkpoint.weights_as for the GGUF type you would convert it to"
