@@ -130,6 +130,8 @@ export interface EstimateRequest {
     no_kv_offload?: boolean;
     /** Sliding-window layers keep every cell instead of the window. Default false. Read by llama.cpp. */
     swa_full?: boolean;
+    /** As llama-server prints it ("build: 9849"): from b6975 cells pad to 256, from b7407 -c defaults to the training context and --fit fits the context and the layers to the GPU, from b9460 the logits are reserved per slot. Default: a 2025 build (b4014 to b6867): -c 4096, cells padded to 256 with flash attention and 32 without. Read by llama.cpp. */
+    llamacpp_build?: number;
     /** Run through Ollama: its context, parallelism, flash attention and layer offload by version. Default: not through Ollama: llama-server as started. Read by llama.cpp. */
     ollama_version?: string;
     /** Each request's context (the num_ctx option, OLLAMA_CONTEXT_LENGTH); the runner gets num_ctx x parallel cells. Default: Ollama's: 2048, 4096 from 0.6.7, by the GPUs' memory from 0.15.5 (4k, 32k from 23 GiB, 256k from 47 GiB). Read by llama.cpp. */

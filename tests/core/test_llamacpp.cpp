@@ -104,3 +104,27 @@ TEST_CASE("sliding-window layers keep the window and a micro-batch; llama.cpp ru
   plain.ctx_size = 32768;
   CHECK(kv_cells(mistral, plain).swa == kv_cells(mistral, plain).full);
 }
+
+TEST_CASE("builds: the cells' padding and the logits' reserve follow llama.cpp's history") {
+  const ModelSpec m = mistral_like();
+  Settings s;
+  s.ctx_size = 4001;
+  s.flash_attn = false;
+  CHECK(kv_cells(m, s).full == 4032);  // to b6867: to 32 without flash attention
+  s.padding = Padding::none;           // b6868 (#16812): not padded
+  CHECK(kv_cells(m, s).full == 4001);
+  s.padding = Padding::always_256;     // b6975 (#17046): to 256 always
+  CHECK(kv_cells(m, s).full == 4096);
+  // From b9460 the reserve holds logits for n_outputs_max rows, and for Qwen3-8B (log L10,
+  // build 9849) the MLP's intermediates become the peak: 384.00 MiB at a 2048-token micro-batch.
+  const ModelSpec qwen3 = parse_config(corpus_config("qwen3-8b.json").dump());
+  s.flash_attn = true;
+  s.ctx_size = 8192;
+  s.n_ubatch = 2048;
+  const KvCells cells = kv_cells(qwen3, s);
+  const double whole_batch = compute_buffers(qwen3, s, cells, true).gpu;
+  s.n_outputs_max = 1;
+  const double one_row = compute_buffers(qwen3, s, cells, true).gpu;
+  CHECK(whole_batch == 4.0 * 2048 * (4096 + 151936));
+  CHECK(printed(one_row) == 384.00);
+}

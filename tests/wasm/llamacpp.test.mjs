@@ -160,3 +160,20 @@ test('through Ollama: its defaults by version and VRAM, and its own choice of la
   assert.match(ollama('0.15.5', 'RTX 4090', qwen3(), { ctx_size: 8192 }).result.warnings.join('\n'),
     /framework_config\.ctx_size is ignored: Ollama 0\.15\.5 starts the runner with its own/);
 });
+
+test('a 2026 build (--llamacpp-build 9849): -c is the training context, and --fit lowers it to fit the GPU with 1 GiB free', () => {
+  const fit = estimate({ gpu: 'RTX 3060 Ti 8GB', llamacpp_build: 9849 });
+  const ctx = fit.settings.find((s) => s.path === 'framework_config.ctx_size');
+  assert.match(ctx.source, /^--fit: the most context that fits the GPU with 1 GiB free$/);
+  assert.ok(ctx.value >= 4096 && ctx.value < 40960 && ctx.value % 256 === 0, String(ctx.value));
+  assert.ok(fit.verdict.ok && fit.verdict.limit_gib - fit.verdict.needed_gib >= 1 - 1e-9, 'a GiB left free');
+  const roomy = estimate({ gpu: 'RTX 4090', llamacpp_build: 9849 });
+  assert.equal(roomy.settings.find((s) => s.path === 'framework_config.ctx_size').value, 40960, 'the training context where it fits');
+  // A context the user set is kept; the layers give way instead.
+  const kept = estimate({ gpu: 'RTX 3060 Ti 8GB', llamacpp_build: 9849, ctx_size: 40960 });
+  assert.equal(kept.settings.find((s) => s.path === 'framework_config.ctx_size').value, 40960);
+  assert.ok(kept.llamacpp_buffers.offloaded_layers < 37);
+  assert.match(kept.settings.find((s) => s.path === 'framework_config.n_gpu_layers').source, /^--fit/);
+  // A 2025 build: -c 4096 as before.
+  assert.equal(estimate({ gpu: 'RTX 3060 Ti 8GB', llamacpp_build: 6000 }).settings.find((s) => s.path === 'framework_config.ctx_size').value, 4096);
+});

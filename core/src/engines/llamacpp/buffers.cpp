@@ -49,7 +49,10 @@ double cache_row_bytes(CacheType type, std::int64_t elements) {
 }
 
 KvCells kv_cells(const ModelSpec& m, const Settings& s) {
-  const std::int64_t padding = s.flash_attn ? 256 : 32;
+  const std::int64_t padding = s.padding == Padding::always_256 ? 256
+                               : s.padding == Padding::none    ? 1
+                               : s.flash_attn                  ? 256
+                                                               : 32;
   const bool unified = s.kv_unified || s.n_parallel == 1;
   KvCells cells;
   cells.streams = unified ? 1 : s.n_parallel;
@@ -92,10 +95,24 @@ ComputeBuffers compute_buffers(const ModelSpec& m, const Settings& s, const KvCe
   // Without flash attention each layer materialises KQ in F32 ([n_kv, T, heads]) beside the
   // residual stream; ggml-alloc reuses it layer after layer. Flash attention never does.
   const double attention = s.flash_attn ? 4.0 * t * (1.0 + 4.0 * e) : 4.0 * t * (1.0 + 4.0 * e + n_kv * (1.0 + h));
-  // The head's logits for every token of the micro-batch (n_outputs = n_tokens in the reserve).
-  const double logits = 4.0 * t * (e + vocab);
+  // The head's logits: for every token of the micro-batch (n_outputs = n_tokens in the reserve),
+  // or from b9460 for n_outputs_max rows (sched_reserve: min(n_tokens, n_outputs_max)).
+  const double outputs = s.n_outputs_max > 0 ? std::min(t, double(s.n_outputs_max)) : t;
+  const double logits = 4.0 * outputs * (e + vocab);
+  // The MLP's F32 intermediates beside three rows of the residual stream: the peak once the
+  // logits no longer dominate. Dense: gate, up and their product (build 9849, Qwen3-8B at a
+  // 2048-token micro-batch: 4 x 2048 x 3 x (4096 + 12288) = 384.00 MiB, 384.04 logged). MoE: for
+  // each token's k experts the gate, the up, the activation and the product (mul_mat_id's
+  // [n_ff, k, T]), and the experts' outputs before their weighted sum ([n_embd, k, T]):
+  // Qwen3-30B-A3B, 4 x 2048 x (3 x 2048 + 4 x 8 x 768 + 8 x 2048) = 368.00 MiB, 368.04 logged.
+  // Shared experts and hybrid (Mamba) graphs are not modelled.
+  const MoeShape& moe = m.moe;
+  const double k = double(moe.experts_per_token);
+  const double mlp = m.blocks.hybrid() ? 0.0
+                     : m.is_moe()      ? 4.0 * t * (3.0 * e + 4.0 * k * double(moe.expert_intermediate_size) + k * e)
+                                       : 12.0 * t * (e + double(m.mlp.intermediate_size));
   ComputeBuffers b;
-  b.gpu = std::max(attention, output_on_gpu ? logits : 0.0);
+  b.gpu = std::max({attention, mlp, output_on_gpu ? logits : 0.0});
   // Pinned host memory: the input embeddings' rows (token_embd stays on the CPU) and the F32
   // KQ mask ([n_kv, T]), and the logits when the head runs there.
   b.host = 4.0 * t * (e + n_kv) + (output_on_gpu ? 0.0 : logits);

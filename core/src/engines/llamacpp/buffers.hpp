@@ -24,6 +24,11 @@ inline bool is_quantized(CacheType type) { return type != CacheType::f16 && type
 /// ggml_row_size: bytes of `elements` values of `type` (whole blocks of 32 for the quantized ones).
 double cache_row_bytes(CacheType type, std::int64_t elements);
 
+/// How a build pads the cache's cells (tests/data/llamacpp/SOURCE_NOTES.md, from llama.cpp's history):
+/// to 256 with flash attention and 32 without (llama_kv_cache::get_padding) to b6867; not at all
+/// from b6868 (#16812); to 256 always from b6975 (#17046, llama_context's constructor).
+enum class Padding { by_flash_attention, none, always_256 };
+
 /// The settings that size the buffers, resolved (engine.cpp fills the defaults).
 struct Settings {
   std::int64_t ctx_size = 4096;   // -c: cells asked for, over all sequences
@@ -33,6 +38,10 @@ struct Settings {
   bool kv_unified = false;        // --kv-unified: one cache the sequences share
   bool swa_full = false;          // --swa-full: sliding-window layers keep every cell
   CacheType type_k = CacheType::f16, type_v = CacheType::f16;
+  Padding padding = Padding::by_flash_attention;
+  // Rows of logits the worst-case graph reserves: 0, the whole micro-batch (to b9459); from
+  // b9460 (#23861) llama-server sets n_outputs_max to its slots.
+  std::int64_t n_outputs_max = 0;
 };
 
 /// The cache's cells: per stream (one stream, or one per sequence when not unified), for the

@@ -131,6 +131,39 @@ void ollama_fit(const Request& request, const MemoryEstimator::WeightParts& weig
   r.say("framework_config.n_gpu_layers", std::to_string(layers), "Ollama's choice: the most layers that fit");
 }
 
+// llama-server's --fit from b7407 (common/common.cpp, src/llama.cpp llama_params_fit): what the
+// user left unset is fitted to the GPU with 1 GiB to spare (--fit-target 1024): the context first,
+// from the training context down to 4096 at least (--fit-ctx), then the layers on the GPU.
+void server_fit(const Request& request, const MemoryEstimator::WeightParts& weights, Resolved& r) {
+  const auto& gpu_gib = request.scenario.framework_config.gpu_memory_gib;
+  if (!gpu_gib || (!r.fit_context && !r.fit_layers)) return;
+  const double target = *gpu_gib * kBytesPerGiB - 1024.0 * 1024 * 1024;
+  const auto fits = [&] { return busiest(place(request, weights, r)).total() <= target; };
+  if (r.fit_context && !fits()) {
+    const std::int64_t least = std::min<std::int64_t>(4096, r.trained_context);
+    std::int64_t low = least, high = r.buffers.ctx_size;
+    r.buffers.ctx_size = least;
+    if (fits()) {
+      while (high - low > 256) {  // cells come in 256s: the last step is below a page
+        const std::int64_t mid = low + (high - low) / 2;
+        r.buffers.ctx_size = mid;
+        (fits() ? low : high) = mid;
+      }
+    }
+    r.buffers.ctx_size = low / 256 * 256 > 0 ? low / 256 * 256 : low;
+    r.say("framework_config.ctx_size", std::to_string(r.buffers.ctx_size), "--fit: the most context that fits the GPU with 1 GiB free");
+  }
+  if (r.fit_layers && !fits()) {
+    std::int64_t layers = r.n_gpu_layers;
+    for (; layers > 0; --layers) {
+      r.n_gpu_layers = layers;
+      if (fits()) break;
+    }
+    r.n_gpu_layers = layers;
+    r.say("framework_config.n_gpu_layers", std::to_string(layers), "--fit: the most layers that fit the GPU with 1 GiB free");
+  }
+}
+
 class LlamaCppEngine final : public Engine {
  public:
   explicit LlamaCppEngine(const Request& request)
@@ -145,6 +178,7 @@ class LlamaCppEngine final : public Engine {
     r.mode = Mode::inference;
     Resolved settings = resolve(request);
     if (settings.ollama) ollama_fit(request, weights_, settings);
+    else server_fit(request, weights_, settings);
     if (llamacpp::is_quantized(settings.buffers.type_v) && !settings.buffers.flash_attn) {
       Verdict& v = r.verdict;
       // llama_init_from_model refuses before allocating anything (src/llama-context.cpp).

@@ -56,6 +56,11 @@ constexpr FieldSpec kFields[] = {
     {.path = "framework_config.swa_full", .kind = FieldKind::boolean, .default_json = "false", .engines = kLlamaCpp,
      .section = "llama.cpp", .label = "Full-size SWA cache", .flags = "--swa-full",
      .help = "sliding-window layers keep every cell instead of the window", .advanced = true},
+    {.path = "framework_config.llamacpp_build", .kind = FieldKind::integer, .min = 1, .max = 1e6,
+     .default_note = "a 2025 build (b4014 to b6867): -c 4096, cells padded to 256 with flash attention and 32 without",
+     .engines = kLlamaCpp, .section = "llama.cpp", .label = "llama.cpp build", .flags = "--llamacpp-build",
+     .help = "as llama-server prints it (\"build: 9849\"): from b6975 cells pad to 256, from b7407 -c defaults to the "
+             "training context and --fit fits the context and the layers to the GPU, from b9460 the logits are reserved per slot"},
     // ---- Ollama on top of llama.cpp: its defaults by version, and its own choice of -ngl ----
     {.path = "framework_config.ollama_version", .kind = FieldKind::text,
      .default_note = "not through Ollama: llama-server as started", .suggestions = kOllamaReleases, .engines = kLlamaCpp,

@@ -129,11 +129,27 @@ Resolved resolve(const Request& request) {
                            "framework_config.ollama_flash_attention", "framework_config.ollama_kv_cache_type"}) {
     if (given.find(path)) r.warnings.push_back(std::string(path) + " is ignored: it is Ollama's, and no ollama_version is given");
   }
-  const std::int64_t ctx = integer("framework_config.ctx_size", 4096);
+  // The build as llama-server prints it ("build: 9849 (799fcc04a)"): its defaults, its cells'
+  // padding and its logits reserve (b-numbers from llama.cpp's history, SOURCE_NOTES.md).
+  const FieldValue* build_given = given.find("framework_config.llamacpp_build");
+  const std::int64_t build = build_given ? build_given->integer : 0;
+  const std::string b = "b" + std::to_string(build);
+  if (build > 0) {
+    s.padding = build >= 6975 ? Padding::always_256 : build >= 6868 ? Padding::none : Padding::by_flash_attention;
+    echo(r, given, "framework_config.llamacpp_build", std::to_string(build), "given");
+  }
+  // -c: 0 (the training context) before b4014 (#10136) and again from b7407 (#16653, with --fit).
+  const bool trains = build > 0 && (build < 4014 || build >= 7407);
+  const std::int64_t ctx = integer("framework_config.ctx_size", trains ? 0 : 4096);
   s.ctx_size = ctx == 0 ? trained : ctx;
+  r.trained_context = trained;
+  r.fit_context = build >= 7407 && !given.find("framework_config.ctx_size");
+  r.fit_layers = build >= 7407 && !given.find("framework_config.n_gpu_layers");
   echo(r, given, "framework_config.ctx_size", std::to_string(s.ctx_size),
-       "llama-server's default -c 4096 (builds from November 2024 to 2025)");
-  if (!given.find("framework_config.ctx_size")) {
+       build == 0 ? "llama-server's default -c 4096 (builds from November 2024 to 2025)"
+       : trains   ? b + "'s default -c 0: the model's training context" + (r.fit_context ? std::string(", which --fit may lower") : "")
+                  : b + "'s default -c 4096");
+  if (!given.find("framework_config.ctx_size") && build == 0) {
     r.warnings.push_back("ctx_size not given: llama-server's -c 4096 of 2025 builds; builds from 2026 default to the "
                          "model's training context (" + std::to_string(trained) + ") and lower it to fit the GPU");
   } else if (s.ctx_size > trained) {
@@ -142,6 +158,8 @@ Resolved resolve(const Request& request) {
   }
   s.n_parallel = integer("framework_config.n_parallel", 1);
   echo(r, given, "framework_config.n_parallel", std::to_string(s.n_parallel), "llama-server's default -np 1");
+  // From b9460 (#23861) llama-server reserves logits for one row per slot.
+  if (build >= 9460) s.n_outputs_max = s.n_parallel;
   echo(r, given, "framework_config.n_gpu_layers", std::to_string(r.n_gpu_layers),
        "all layers and the output head (-ngl 999, the default from October 2025 builds)");
   const std::string_view fa = choice("framework_config.flash_attn", "auto");

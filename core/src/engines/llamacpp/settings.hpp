@@ -21,6 +21,10 @@ struct Resolved {
   // default parallelism before falling back to one slot where that does not fit.
   bool ollama = false, ollama_picks_layers = false, parallel_auto = false;
   std::int64_t num_ctx = 0;
+  // llama-server from b7407 fits what the user left unset to the GPU (--fit, llama_params_fit):
+  // first the context, down to 4096, then the layers on the GPU, keeping 1 GiB free.
+  bool fit_context = false, fit_layers = false;
+  std::int64_t trained_context = 0;
   std::vector<Setting> echo;
   std::vector<std::string> warnings;
   /// Records the value used for `path` and why, replacing what an earlier step said of it.
