@@ -13,13 +13,13 @@ const estimate = (framework_config, extra = {}) => calc.estimate({ config: llama
 test('SGLang logs: max_total_num_tokens within 2% but the known misses, every default fraction reproduced', () => {
   const rows = sglangAccuracy((request) => calc.estimate(request));
   const summary = sglangSummary(rows);
-  assert.ok(summary.logs >= 20 && summary.checked >= 12, JSON.stringify(summary));
+  assert.ok(summary.logs >= 30 && summary.checked >= 17, JSON.stringify(summary));
   for (const row of rows.filter((r) => r.left_out)) assert.ok(row.left_out.length > 20, row.id);
   for (const row of rows.filter((r) => !r.left_out)) {
     const where = `${row.id}: ${row.pool.max_total_num_tokens} against ${row.logged.max_total_num_tokens} tokens`;
     if (row.known_miss) assert.ok(Math.abs(row.tokens_error) > 0.02, `${where} is no longer a miss: drop known_miss`);
     else if (row.id !== 'sgldocs_lws_dsr1_tp16') assert.ok(Math.abs(row.tokens_error) <= 0.02, where);
-    assert.equal(row.verdict, 'starts', row.id);
+    if (!row.known_miss) assert.equal(row.verdict, 'starts', row.id);
     if (row.logged.context_len) assert.equal(row.pool.context_len, row.logged.context_len, row.id);
     // The request table's rows follow the tokens (tokens / context x 512, within 2048 to 4096).
     if (row.logged.max_running_requests && !row.known_miss) {
