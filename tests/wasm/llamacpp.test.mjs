@@ -177,3 +177,16 @@ test('a 2026 build (--llamacpp-build 9849): -c is the training context, and --fi
   // A 2025 build: -c 4096 as before.
   assert.equal(estimate({ gpu: 'RTX 3060 Ti 8GB', llamacpp_build: 6000 }).settings.find((s) => s.path === 'framework_config.ctx_size').value, 4096);
 });
+
+test('automatic slots: from b6925 -np 1 without -kvu becomes 4 slots sharing one cache; from b7433 only an unset -np does', () => {
+  const slots = (fc) => { const r = estimate({ gpu: 'RTX 4090', ctx_size: 8192, ...fc }); return [r.llamacpp_buffers.streams, r.settings.find((s) => s.path === 'framework_config.n_parallel').value]; };
+  assert.deepEqual(slots({ llamacpp_build: 6000 }), [1, 1]);
+  assert.deepEqual(slots({ llamacpp_build: 7000 }), [1, 4]);                    // 4 slots, one unified stream
+  assert.deepEqual(slots({ llamacpp_build: 7000, kv_unified: true }), [1, 1]);  // -kvu given: left alone
+  assert.deepEqual(slots({ llamacpp_build: 9849 }), [1, 4]);
+  assert.deepEqual(slots({ llamacpp_build: 9849, n_parallel: 1 }), [1, 1]);     // -np 1 given: one slot
+  // The same cells either way (one stream of 8192), but a sliding-window model keeps a window per slot.
+  const gemma = (fc) => calc.estimate({ config: corpusConfig('gemma-2-9b-it.json'), framework: 'llama.cpp',
+    framework_config: { gpu: 'RTX 4090', ctx_size: 8192, ...fc } }).llamacpp_buffers.swa_cells;
+  assert.ok(gemma({ llamacpp_build: 9849 }) > gemma({ llamacpp_build: 9849, n_parallel: 1 }));
+});

@@ -157,7 +157,19 @@ Resolved resolve(const Request& request) {
                          ") -- possible training context overflow (llama.cpp's words; it still starts)");
   }
   s.n_parallel = integer("framework_config.n_parallel", 1);
-  echo(r, given, "framework_config.n_parallel", std::to_string(s.n_parallel), "llama-server's default -np 1");
+  s.kv_unified = flag("framework_config.kv_unified");
+  // Automatic slots: from b6925 (#16736) llama-server turns -np 1 without -kvu into 4 slots
+  // sharing one unified cache; from b7433 (#17997) that is -np's default (-1, auto), and a
+  // given -np 1 stays one slot.
+  const bool auto_slots = build >= 7433 ? !given.find("framework_config.n_parallel")
+                                        : build >= 6925 && s.n_parallel == 1 && !s.kv_unified;
+  if (auto_slots) {
+    s.n_parallel = 4;
+    s.kv_unified = true;
+  }
+  echo(r, given, "framework_config.n_parallel", std::to_string(s.n_parallel),
+       auto_slots ? b + "'s automatic slots: 4 sharing a unified cache" : "llama-server's default -np 1");
+  if (auto_slots) echo(r, given, "framework_config.kv_unified", "true", b + "'s automatic slots share one cache");
   // From b9460 (#23861) llama-server reserves logits for one row per slot.
   if (build >= 9460) s.n_outputs_max = s.n_parallel;
   echo(r, given, "framework_config.n_gpu_layers", std::to_string(r.n_gpu_layers),
@@ -171,7 +183,6 @@ Resolved resolve(const Request& request) {
   echo(r, given, "framework_config.cache_type_v", quoted(s.type_v), "default f16");
   s.n_ubatch = integer("framework_config.ubatch_size", 512);
   echo(r, given, "framework_config.ubatch_size", std::to_string(s.n_ubatch), "default -ub 512");
-  s.kv_unified = flag("framework_config.kv_unified");
   s.swa_full = flag("framework_config.swa_full");
   return r;
 }
