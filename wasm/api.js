@@ -18,9 +18,9 @@ Module['EstimateError'] = EstimateError;
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
 
-/** Calls one of the module's answering functions; returns its response as text. */
-function responseOf(answerFunction) {
-  const size = Module[answerFunction]();
+/** Calls one of the module's answering functions (with `argument`, where it takes one); returns its response as text. */
+function responseOf(answerFunction, argument) {
+  const size = Module[answerFunction](argument);
   const data = Module['_llmmem_response_data']();
   return utf8Decoder.decode(HEAPU8.subarray(data, data + size));
 }
@@ -41,9 +41,13 @@ function crossBoundary(answerFunction, text) {
   if (bytes.length > requestLimit) {
     throw new EstimateError('request', `request: too large: ${bytes.length} bytes, at most ${requestLimit} (4 MiB)`);
   }
-  const buffer = Module['_llmmem_request_buffer'](bytes.length);
-  HEAPU8.set(bytes, buffer);
+  enterRequest(bytes);
   return responseOf(answerFunction);
+}
+
+/** Copies `bytes` into the module's request buffer. */
+function enterRequest(bytes) {
+  HEAPU8.set(bytes, Module['_llmmem_request_buffer'](bytes.length));
 }
 
 // The boundary function itself, JSON text in and out (the parity tests and the bench call it).
@@ -219,11 +223,8 @@ const GGUF_HEADER_LIMIT = 256 * 1024 * 1024;
 function ggufPrefix(bytes, fileBytes) {
   if (!(bytes instanceof Uint8Array)) throw new EstimateError('gguf', 'gguf: must be a Uint8Array of the file\'s first bytes');
   if (bytes.length > GGUF_HEADER_LIMIT) throw new EstimateError('gguf', `gguf: a header larger than ${GGUF_HEADER_LIMIT} bytes`);
-  const buffer = Module['_llmmem_request_buffer'](bytes.length);
-  HEAPU8.set(bytes, buffer);
-  const size = Module['_llmmem_gguf'](fileBytes);
-  const data = Module['_llmmem_response_data']();
-  return unwrap(utf8Decoder.decode(HEAPU8.subarray(data, data + size)));
+  enterRequest(bytes);
+  return unwrap(responseOf('_llmmem_gguf', fileBytes));
 }
 
 /** What a GGUF header says, from a prefix of the file: { complete: false, needs } when it is too short. */

@@ -2,7 +2,7 @@
 // llm-mem: the calculator at a terminal, running the same WebAssembly module as the page. Its
 // flags are the request schema's (calc.schema()): one per field, named as the engines name them.
 import { requestFromArgs, UsageError } from './cli_args.mjs';
-import { checkpointCommand, ggufCheckpoint, ggufOf } from './cli_checkpoint.mjs';
+import { checkpointCommand, ggufOf } from './cli_checkpoint.mjs';
 import { createCalculator } from './index.mjs';
 
 function usage(schema) {
@@ -97,7 +97,7 @@ async function main(argv) {
     if (!request.config && !header.config) throw new UsageError(`${checkpointPath}: ${header.config_missing}; give --config`);
     request.config ??= header.config;
     request.framework ??= 'llama.cpp';
-    request.checkpoint = { ...request.checkpoint, ...ggufCheckpoint(header) };
+    request.checkpoint = { ...request.checkpoint, ...header.checkpoint };
   } else if (checkpointPath !== undefined) {
     const tensors = await checkpointCommand(calc, [checkpointPath]);
     request.checkpoint = { ...request.checkpoint, tensor_bytes: tensors.bytes, parameters: tensors.parameters };

@@ -47,12 +47,6 @@ export async function ggufOf(calc, path) {
   }
 }
 
-/** The request's checkpoint fields for a GGUF header: its bytes, part by part. */
-export const ggufCheckpoint = (header) => ({
-  tensor_bytes: header.bytes, parameters: header.parameters, input_bytes: header.parts.input + header.parts.other,
-  output_bytes: header.parts.output, layer_bytes: header.parts.layers,
-});
-
 export async function checkpointCommand(calc, paths) {
   if (paths.length === 1 && /\.gguf$/i.test(paths[0])) return ggufOf(calc, paths[0]);
   if (paths.length === 0) throw new UsageError('checkpoint needs a .safetensors file or a model.safetensors.index.json');

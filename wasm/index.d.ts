@@ -533,6 +533,8 @@ export interface GgufHeader {
   types: Array<{ type: string; tensors: number; parameters: number; bytes: number }>;
   /** Tensor bytes: token_embd (input), output and output_norm (output), each blk.N (layers), the rest (other). */
   parts: { input: number; output: number; other: number; layers: number[] };
+  /** The request's checkpoint fields for this file (its bytes part by part, the rest with the input). */
+  checkpoint: { tensor_bytes: number; parameters: number; input_bytes: number; output_bytes: number; layer_bytes: number[] };
   /** A config.json made from the metadata (absent with config_missing saying why). */
   config?: Record<string, unknown>;
   config_missing?: string;

@@ -100,11 +100,10 @@
     page.clearCheckpoint();
     page.control('framework').value = 'llama.cpp';
     page.control('checkpoint.weights_as').value = 'stored';
-    page.control('checkpoint.tensor_bytes').value = String(header.bytes);
-    page.control('checkpoint.parameters').value = String(header.parameters);
-    page.control('checkpoint.input_bytes').value = String(header.parts.input + header.parts.other);
-    page.control('checkpoint.output_bytes').value = String(header.parts.output);
-    page.control('checkpoint.layer_bytes').value = header.parts.layers.join(', ');
+    // The checkpoint fields the core worked out for this file (a list field takes "a, b, c").
+    for (const [key, value] of Object.entries(header.checkpoint)) {
+      page.control(`checkpoint.${key}`).value = Array.isArray(value) ? value.join(', ') : String(value);
+    }
     page.update();
     const types = header.types.map((t) => t.type).join(', ');
     status.textContent = `Read ${what}'s GGUF header (${header.architecture}${header.file_type_name ? ', ' + header.file_type_name : ''}): ` +

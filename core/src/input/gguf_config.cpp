@@ -386,6 +386,12 @@ std::string gguf_json(std::string_view bytes, std::int64_t file_bytes) noexcept 
         .field("other", s.parts.other).key("layers").begin_array();
     for (const std::int64_t layer : s.parts.layers) w.value(layer);
     w.end_array().end_object();
+    // The request's checkpoint fields for this file, worked out once here for every reader (the
+    // CLI, the page): the rest (rope_freqs, a vision tower) stays in system memory with the input.
+    w.key("checkpoint").begin_object().field("tensor_bytes", s.bytes).field("parameters", s.parameters)
+        .field("input_bytes", s.parts.input + s.parts.other).field("output_bytes", s.parts.output).key("layer_bytes").begin_array();
+    for (const std::int64_t layer : s.parts.layers) w.value(layer);
+    w.end_array().end_object();
     const GgufConfig config = gguf_config(read);
     if (config.json.empty()) {
       w.field("config_missing", config.missing);

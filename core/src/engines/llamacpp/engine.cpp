@@ -101,6 +101,19 @@ const Device& busiest(const Placement& p) {
   return *std::max_element(p.gpus.begin(), p.gpus.end(), [](const Device& a, const Device& b) { return a.total() < b.total(); });
 }
 
+/// The most layers, from `from` down, whose busiest GPU holds at most `budget` bytes (0 where
+/// none does): Ollama's choice of -ngl and llama-server's --fit alike; sets r.n_gpu_layers.
+std::int64_t most_layers_within(const Request& request, const MemoryEstimator::WeightParts& weights, Resolved& r,
+                                std::int64_t from, double budget) {
+  std::int64_t layers = from;
+  for (; layers > 0; --layers) {
+    r.n_gpu_layers = layers;
+    if (busiest(place(request, weights, r)).total() <= budget) break;
+  }
+  r.n_gpu_layers = layers;
+  return layers;
+}
+
 // What Ollama decides before it starts the runner (llm/server.go): its default parallelism if
 // the model then fits whole, else one slot; then as many layers as fit, from the last, with its
 // reserve per GPU (the CUDA context here).
@@ -122,12 +135,7 @@ void ollama_fit(const Request& request, const MemoryEstimator::WeightParts& weig
     }
   }
   if (!r.ollama_picks_layers) return;
-  std::int64_t layers = all;
-  for (; layers > 0; --layers) {
-    r.n_gpu_layers = layers;
-    if (busiest(place(request, weights, r)).total() <= gpu) break;
-  }
-  r.n_gpu_layers = layers;
+  const std::int64_t layers = most_layers_within(request, weights, r, all, gpu);
   r.say("framework_config.n_gpu_layers", std::to_string(layers), "Ollama's choice: the most layers that fit");
 }
 
@@ -154,12 +162,7 @@ void server_fit(const Request& request, const MemoryEstimator::WeightParts& weig
     r.say("framework_config.ctx_size", std::to_string(r.buffers.ctx_size), "--fit: the most context that fits the GPU with 1 GiB free");
   }
   if (r.fit_layers && !fits()) {
-    std::int64_t layers = r.n_gpu_layers;
-    for (; layers > 0; --layers) {
-      r.n_gpu_layers = layers;
-      if (fits()) break;
-    }
-    r.n_gpu_layers = layers;
+    const std::int64_t layers = most_layers_within(request, weights, r, r.n_gpu_layers, target);
     r.say("framework_config.n_gpu_layers", std::to_string(layers), "--fit: the most layers that fit the GPU with 1 GiB free");
   }
 }

@@ -31,7 +31,6 @@ class SglangMemoryEstimator final : public vLLMMemoryEstimator {
 struct StartUp {
   Settings settings;
   double weights = 0, cell_bytes = 0, graphs = 0, workspace = 0, context = 0;
-  std::int64_t kv_layers = 0;
   std::optional<sglang::Pool> pool;   // with a GPU
   double free = 0;
   std::optional<std::pair<std::string, std::string>> refusal;  // field, SGLang's words
@@ -66,8 +65,8 @@ class SglangEngine final : public Engine {
     // One token's cell: the attention TP's KV heads (at least one), this stage's attention layers.
     Parallelism attention = sc.parallelism;
     attention.tensor_parallel_size = s.attention_tp;
-    up.kv_layers = estimator_.kv_layers_per_stage(sc.parallelism);
-    up.cell_bytes = s.kv_bytes * estimator_.kv_elements_per_token_per_layer(attention) * double(up.kv_layers);
+    up.cell_bytes = s.kv_bytes * estimator_.kv_elements_per_token_per_layer(attention) *
+                    double(estimator_.kv_layers_per_stage(sc.parallelism));
     up.graphs = sglang::cuda_graphs_gib(s, estimator_.layers_per_stage(sc.parallelism));
     up.workspace = sglang::attention_workspace_gib(s, sc.framework_config.gpu_compute_capability.value_or(0));
     const std::int64_t ranks = sc.parallelism.tensor_parallel_size * sc.parallelism.pipeline_parallel_size;
